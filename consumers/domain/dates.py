@@ -1,0 +1,102 @@
+"""Day-first Vietnamese dates: full date lines, ISO-ish CMS stamps and short "Sáng 17/1" forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_TIME = r"(?P<h>[01]?\d|2[0-3])\s*(?:[:hg]\s*(?P<mi>[0-5]\d))(?:\s*:\s*(?P<s>[0-5]\d))?"
+_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
+# "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"
+_DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r")?")
+# "18:26, 28/07/2023", "Cập nhật: 14:05 ngày 12/09/2023"
+_TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*" + _DATE)
+# "ngày 12 tháng 9 năm 2023"
+_WORDY = re.compile(r"ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s+năm\s+(?P<y>(?:19|20)\d\d)", re.I)
+# ISO and NukeViet's "2023-07-06ICT22:37:00"
+_ISO = re.compile(
+    r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:\s*(?:T|ICT|\s)\s*(?P<h>[0-2]\d):(?P<mi>[0-5]\d)"
+    r"(?::(?P<s>[0-5]\d))?(?:\.\d+)?\s*(?P<tz>Z|[+-]\d\d:?\d\d)?)?"
+)
+
+
+def _build(groups: dict[str, str | None], tz: dt.tzinfo = VN_TZ) -> dt.datetime | None:
+    try:
+        value = dt.datetime(
+            int(groups["y"]), int(groups["m"]), int(groups["d"]),
+            int(groups.get("h") or 0), int(groups.get("mi") or 0), int(groups.get("s") or 0),
+        )
+    except (TypeError, ValueError):
+        return None
+    tzs = groups.get("tz")
+    if tzs:
+        if tzs == "Z":
+            return value.replace(tzinfo=dt.timezone.utc).astimezone(VN_TZ)
+        sign = 1 if tzs[0] == "+" else -1
+        digits = tzs[1:].replace(":", "")
+        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return value.replace(tzinfo=dt.timezone(sign * offset)).astimezone(VN_TZ)
+    return value.replace(tzinfo=tz)
+
+
+def parse_datetime(text: str) -> dt.datetime | None:
+    """The first full date (with time if given) in `text`, in Asia/Ho_Chi_Minh."""
+    best: tuple[int, dt.datetime] | None = None
+    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY):
+        for match in pattern.finditer(text):
+            value = _build(match.groupdict())
+            if value is not None:
+                if best is None or match.start() < best[0]:
+                    best = (match.start(), value)
+                break
+    return best[1] if best else None
+
+
+def find_datetimes(text: str) -> list[tuple[int, dt.datetime]]:
+    """Every full date in `text` with its offset, in order."""
+    found: dict[int, dt.datetime] = {}
+    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY):
+        for match in pattern.finditer(text):
+            value = _build(match.groupdict())
+            if value is not None and not any(abs(match.start() - k) < 12 for k in found):
+                found[match.start()] = value
+    return sorted(found.items())
+
+
+# "Sáng 17/1", "Ngày 28/7", "Chiều 6/7", "Sáng nay (12/9)", "Trong 2 ngày 8 và 9/12", "ngày 28/7/2023"
+_SHORT = re.compile(
+    r"\b(?P<part>sáng|chiều|trưa|tối|đêm|ngày|hôm nay|sáng nay|chiều nay|tối nay|trong (?:hai|2|ba|3) ngày)"
+    r"\s*(?:nay\s*)?(?:\(\s*)?(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?(?:ngày\s*)?"
+    r"(?:(?P<d0>[0-3]?\d)\s*(?:và|,|-|–|đến)\s*)?"
+    r"(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)(?:\s*/\s*(?P<y>(?:19|20)\d\d))?(?!\d|\s*/\s*\d)",
+    re.I,
+)
+
+
+def resolve_short_date(text: str, reference: dt.date | None) -> dt.date | None:
+    """The meeting date from an opening like "Sáng 17/1": the year comes from `reference`
+    (the publish date), rolled back when the day/month lies after it (a 30/12 meeting
+    reported on 2 January)."""
+    match = _SHORT.search(text[:600])
+    if not match:
+        return None
+    day = int(match.group("d0") or match.group("d"))
+    month = int(match.group("m"))
+    if match.group("y"):
+        year = int(match.group("y"))
+    elif reference is not None:
+        year = reference.year
+        try:
+            if dt.date(year, month, day) > reference + dt.timedelta(days=7):
+                year -= 1
+        except ValueError:
+            return None
+    else:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,234 @@
+"""Article extraction: trafilatura for the body, with Vietnamese portal chrome and metadata rules around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass, field
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from consumers.domain.extraction.boilerplate import BoilerplateMemory
+from consumers.domain.extraction.chrome import ChromeRules, load_rules
+from consumers.domain.extraction.decoding import decode_html
+from consumers.domain.extraction.errors import PageRejected
+from consumers.domain.extraction.metadata import (
+    dateline_published,
+    find_title,
+    meta_author,
+    meta_published,
+)
+from consumers.domain.text import clean_spaces, fold
+
+_LEAD_XPATH = (
+    "//body//*[contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary') "
+    "or contains(@class,'chapeau') or contains(@class,'excerpt') or contains(@class,'description') "
+    "or contains(@class,'tomtat') or contains(@class,'tom-tat') or contains(@class,'intro') "
+    "or contains(@id,'sapo') or contains(@id,'lead') or contains(@class,'news-init') or contains(@class,'hometext')]"
+)
+_CAPTION_XPATH = (
+    "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption') "
+    "or contains(@class,'image-desc') or contains(@class,'img-desc') or contains(@class,'chu-thich')]"
+    " | //body//table[contains(@class,'image') or contains(@class,'picture') or contains(@class,'tplCaption')]"
+    "//tr[not(.//img)]"
+)
+_AUTHOR_CLASS_XPATH = (
+    "//body//*[contains(@class,'author') or contains(@class,'tacgia') or contains(@class,'tac-gia') "
+    "or contains(@class,'byline') or contains(@itemprop,'author')]"
+)
+_AUTHOR_PREFIX = re.compile(r"^(?:tác giả|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
+                            r"nhóm phóng viên|pv|phóng viên|người viết|biên tập)\s*:\s*(.+)$", re.I)
+_PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
+_SOURCE_LINE = re.compile(r"^\(?(?:nguồn|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
+_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*$")
+_MAX_TABLE_CELLS = 400
+
+
+@dataclass
+class ExtractedPage:
+    title: str
+    lead: str
+    paragraphs: list[str]
+    captions: list[str] = field(default_factory=list)
+    published_at: dt.datetime | None = None
+    modified_at: dt.datetime | None = None
+    author: str | None = None
+    photo_credit: str | None = None
+    cms: str | None = None
+    charset: str = "utf-8"
+    flags: list[str] = field(default_factory=list)
+    chrome_hits: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(([self.lead] if self.lead else []) + self.paragraphs)
+
+
+class _Budget:
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def check(self, step: str) -> None:
+        if time.monotonic() > self.deadline:
+            raise PageRejected("time_budget", f"extraction exceeded {self.seconds:.1f}s at {step}")
+
+
+def _looks_like_name(line: str) -> bool:
+    """A trailing credit line: "Thu Chung", "Đình Anh- Văn Hương", "Thanh Loan (BCB)"."""
+    core = re.sub(r"\([^)]{1,20}\)", "", line).strip(" .")
+    if not core or len(line) > 60 or core.endswith((":", ";", ",")):
+        return False
+    words = [w for w in re.split(r"[\s,\-–&/]+", core) if w and w.lower() not in ("và",)]
+    return 1 <= len(words) <= 8 and all(_NAME_WORD.match(w) for w in words)
+
+
+def _texts(elements) -> list[str]:
+    out = []
+    for el in elements:
+        text = clean_spaces(el.text_content())
+        if text:
+            out.append(text)
+    return out
+
+
+def _prune_big_tables(tree: lxml_html.HtmlElement) -> int:
+    removed = 0
+    for table in tree.xpath("//table"):
+        if table.getparent() is not None and len(table.xpath(".//td|.//th")) > _MAX_TABLE_CELLS:
+            table.drop_tree()
+            removed += 1
+    return removed
+
+
+def _remove(elements) -> None:
+    for el in elements:
+        parent = el.getparent()
+        if parent is not None:
+            el.drop_tree()
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    *,
+    portal: str = "",
+    rules: ChromeRules | None = None,
+    boilerplate: BoilerplateMemory | None = None,
+    max_bytes: int = 5_000_000,
+    time_budget_s: float = 10.0,
+) -> ExtractedPage:
+    """Extract one article page. Raises PageRejected for pages that are not extractable articles."""
+    budget = _Budget(time_budget_s)
+    rules = rules or load_rules()
+    if len(body) > max_bytes:
+        raise PageRejected("too_large", f"page is {len(body)} bytes, budget is {max_bytes}")
+    text, charset, flags = decode_html(body, content_type)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise PageRejected("unparseable_html", str(exc)) from exc
+    budget.check("parse")
+    if _prune_big_tables(tree):
+        flags.append("giant_table_dropped")
+    cms = rules.detect_cms(text[:50_000])
+
+    title, title_el = find_title(tree)
+    published, modified = meta_published(tree)
+    author = meta_author(tree)
+    if author and rules.is_placeholder_author(author):
+        author = None
+    lead_candidates = [t for t in _texts(tree.xpath(_LEAD_XPATH)) if len(t) >= 40]
+    lead = lead_candidates[0] if lead_candidates else ""
+    captions = list(dict.fromkeys(t for t in _texts(tree.xpath(_CAPTION_XPATH)) if len(t) >= 8))
+    author_nodes = [t for t in _texts(tree.xpath(_AUTHOR_CLASS_XPATH)) if len(t) <= 80]
+    budget.check("metadata")
+
+    # Captions and the lead are taken out of the tree so trafilatura cannot repeat them in the body.
+    _remove(tree.xpath(_CAPTION_XPATH))
+    for xp in rules.xpaths_for(cms):
+        try:
+            _remove(tree.xpath(xp))
+        except etree.XPathError:
+            continue
+    budget.check("prune")
+    if title_el is not None and published is None:
+        pass  # the date line is searched on a fresh tree below, positions need the headline
+    extracted = trafilatura.extract(
+        tree, url=url, output_format="txt", include_comments=False, include_tables=True,
+        include_images=False, include_links=False, deduplicate=False, favor_recall=True,
+        with_metadata=False,
+    ) or ""
+    budget.check("trafilatura")
+
+    title_fold = fold(title)
+    caption_folds = {fold(c) for c in captions}
+    lead_fold = fold(lead) if lead else ""
+    paragraphs: list[str] = []
+    photo_credit: str | None = None
+    chrome_hits = 0
+    seen: set[str] = set()
+    for raw_line in extracted.split("\n"):
+        line = clean_spaces(raw_line).lstrip("-•* ").strip()
+        if not line:
+            continue
+        folded = fold(line)
+        if not folded or folded in seen:
+            continue
+        if rules.is_chrome_line(line) or (boilerplate and boilerplate.is_boilerplate(portal, line)):
+            chrome_hits += 1
+            continue
+        if folded == title_fold or folded in caption_folds or (lead_fold and folded == lead_fold):
+            continue
+        credit = _PHOTO_PREFIX.match(line)
+        if credit and len(line) <= 80:
+            photo_credit = photo_credit or credit.group(1).strip()
+            continue
+        byline = _AUTHOR_PREFIX.match(line)
+        if byline and len(line) <= 80:
+            author = author or byline.group(1).strip()
+            continue
+        seen.add(folded)
+        paragraphs.append(line)
+
+    # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
+    while paragraphs and (_looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])):
+        tail = paragraphs.pop()
+        if _looks_like_name(tail) and not rules.is_placeholder_author(tail):
+            author = author or tail.strip()
+    if author is None:
+        for node in author_nodes:
+            byline = _AUTHOR_PREFIX.match(node)
+            name = byline.group(1).strip() if byline else node
+            if not rules.is_placeholder_author(name) and _looks_like_name(name):
+                author = name
+                break
+    if author and rules.is_placeholder_author(author):
+        author = None
+
+    if not lead and paragraphs:
+        lead = paragraphs.pop(0)
+    elif lead and paragraphs and fold(paragraphs[0]).startswith(lead_fold[: max(20, len(lead_fold) - 5)]):
+        paragraphs.pop(0)
+    if not lead and not paragraphs:
+        raise PageRejected("empty_body", "no article text found on the page")
+
+    if published is None:
+        fresh = lxml_html.document_fromstring(text)
+        fresh_title = find_title(fresh)[1]
+        published = dateline_published(fresh, fresh_title, lead or None)
+    if published is None:
+        flags.append("missing_date")
+    budget.check("metadata-dateline")
+    if boilerplate is not None and portal:
+        boilerplate.observe(portal, url, [lead, *paragraphs])
+    return ExtractedPage(
+        title=title, lead=lead, paragraphs=paragraphs, captions=captions, published_at=published,
+        modified_at=modified, author=author, photo_credit=photo_credit, cms=cms, charset=charset,
+        flags=flags, chrome_hits=chrome_hits,
+    )

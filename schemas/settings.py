@@ -1,0 +1,93 @@
+"""Service settings from NEWSINGEST_* environment variables, built once at start and passed down.
+
+It lives beside the message contracts because crawlers and consumers read the same variables and
+neither may import the other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.topics import Topics
+
+ENV_PREFIX = "NEWSINGEST_"
+
+
+class SettingsError(ValueError):
+    """Raised with one line naming the offending variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, description="host:port[,host:port]; unset starts the embedded broker"
+    )
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
+    kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    kafka_max_poll_records: int = Field(default=100, ge=1)
+    topic_partitions: int = Field(default=3, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_raw_pages: str = Topics().raw_pages
+    topic_articles: str = Topics().articles
+    topic_meeting_reports: str = Topics().meeting_reports
+    topic_events: str = Topics().events
+    topic_raw_pages_dead_letter: str = Topics().raw_pages_dead_letter
+    topic_articles_dead_letter: str = Topics().articles_dead_letter
+    consumer_group_prefix: str = "newsingest"
+    database_url: str = Field(default="sqlite:///./data/newsingest.db")
+    metrics_port: int = Field(default=9464, ge=0, le=65535, description="0 disables the endpoint")
+    metrics_host: str = "0.0.0.0"
+    portals_file: Path | None = Field(default=None, description="Portal registry YAML; unset = bundled")
+    crawl_interval_s: int = Field(default=900, ge=10)
+    crawl_concurrency: int = Field(default=8, ge=1)
+    crawl_download_delay_s: float = Field(default=0.5, ge=0)
+    max_page_bytes: int = Field(default=5_000_000, ge=10_000)
+    extract_timeout_s: float = Field(default=10.0, gt=0)
+    dedup_window_days: int = Field(default=30, ge=1)
+    near_duplicate_threshold: float = Field(default=0.7, gt=0, lt=1)
+    stage_max_attempts: int = Field(default=3, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _servers(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for part in value.split(","):
+            host, sep, port = part.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(f"expected host:port, got {part.strip()!r}")
+        return value.strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("expected a sqlite:/// or postgresql+psycopg:// URL")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    def topics(self) -> Topics:
+        return Topics(
+            raw_pages=self.topic_raw_pages,
+            articles=self.topic_articles,
+            meeting_reports=self.topic_meeting_reports,
+            events=self.topic_events,
+            raw_pages_dead_letter=self.topic_raw_pages_dead_letter,
+            articles_dead_letter=self.topic_articles_dead_letter,
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning a validation error into one line that names the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        raise SettingsError(f"invalid setting {ENV_PREFIX}{field.upper()}: {err['msg']}") from None
