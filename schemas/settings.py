@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///./data/newsingest.db")
     metrics_port: int = Field(default=9464, ge=0, le=65535, description="0 disables the endpoint")
     metrics_host: str = "0.0.0.0"
+    crawler_metrics_port: int = Field(default=9465, ge=0, le=65535, description="0 disables the endpoint")
     portals_file: Path | None = Field(default=None, description="Portal registry YAML; unset = bundled")
     crawl_interval_s: int = Field(default=900, ge=10)
     crawl_concurrency: int = Field(default=8, ge=1)

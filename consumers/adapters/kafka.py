@@ -1,0 +1,72 @@
+"""kafka-python clients configured for at-least-once processing. Broker-agnostic: no Tansu specifics."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_ms: int,
+                  heartbeat_interval_ms: int, max_poll_records: int, client_id: str = "newsingest") -> KafkaConsumer:
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap.split(","),
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,  # offsets are committed only after outputs are acked and the store commits
+        auto_offset_reset="earliest",
+        session_timeout_ms=session_timeout_ms,
+        heartbeat_interval_ms=heartbeat_interval_ms,
+        max_poll_records=max_poll_records,
+        max_poll_interval_ms=max(300_000, session_timeout_ms * 10),
+        request_timeout_ms=max(30_000, session_timeout_ms + 5_000),
+        reconnect_backoff_max_ms=5_000,
+    )
+    consumer.subscribe([topic])
+    return consumer
+
+
+def make_producer(bootstrap: str, *, client_id: str = "newsingest") -> KafkaProducer:
+    return KafkaProducer(
+        bootstrap_servers=bootstrap.split(","),
+        client_id=client_id,
+        acks="all",
+        compression_type="zstd",
+        linger_ms=5,
+        retries=5,
+        retry_backoff_ms=200,
+        # One request in flight keeps per-key order across retries.
+        max_in_flight_requests_per_connection=1,
+        max_request_size=16 * 1024 * 1024,
+        request_timeout_ms=30_000,
+    )
+
+
+def ensure_topics(bootstrap: str, topics: list[str], *, partitions: int, replication_factor: int,
+                  timeout_s: float = 30.0) -> None:
+    """Create missing topics; existing ones are left as they are."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="newsingest-admin")
+            break
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    try:
+        existing = set(admin.list_topics())
+        missing = [t for t in topics if t not in existing]
+        if missing:
+            try:
+                admin.create_topics([NewTopic(t, partitions, replication_factor) for t in missing])
+                log.info("created topics %s", missing)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()

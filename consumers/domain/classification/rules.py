@@ -1,0 +1,105 @@
+"""Unambiguous phrases: the rule layer of the meeting classifier.
+
+Phrases are written in ordinary Vietnamese and matched on the folded form (see text.fold), so
+composed/decomposed input and old/new tone placement match alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from consumers.domain.text import fold
+
+# (meeting type, phrases that name it; all words of one alternative must appear within a short span)
+TYPE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
+    ("standing_secretariat_briefing", (
+        "thường trực ban bí thư giao ban", "giao ban trực tuyến với các đồng chí bí thư tỉnh ủy",
+        "giao ban công tác với các đồng chí bí thư tỉnh ủy", "giao ban với bí thư các tỉnh ủy",
+        "thường trực ban bí thư chủ trì hội nghị giao ban", "bộ chính trị ban bí thư giao ban",
+        "hội nghị giao ban trực tuyến", "giao ban trực tuyến công tác", "thường trực ban bí thư",
+    )),
+    ("peoples_council_session", (
+        "kỳ họp thứ", "kỳ họp chuyên đề", "kỳ họp thường lệ", "kỳ họp bất thường",
+        "khai mạc kỳ họp", "bế mạc kỳ họp", "phiên bế mạc", "phiên khai mạc", "phiên chất vấn",
+    )),
+    ("peoples_committee_meeting", (
+        "phiên họp thường kỳ", "phiên họp ubnd", "phiên họp ủy ban nhân dân", "ubnd tỉnh họp",
+        "phiên họp chuyên đề", "họp thường kỳ tháng", "phiên họp thành viên ubnd",
+    )),
+    ("provincial_party_executive_conference", (
+        "hội nghị ban chấp hành đảng bộ tỉnh", "ban chấp hành đảng bộ tỉnh tổ chức hội nghị",
+        "hội nghị tỉnh ủy lần thứ", "ban chấp hành đảng bộ tỉnh khóa", "hội nghị ban chấp hành đảng bộ tỉnh lần thứ",
+        "ban chấp hành đảng bộ tỉnh thảo luận",
+    )),
+    ("provincial_party_standing_committee", (
+        "ban thường vụ tỉnh ủy họp", "hội nghị ban thường vụ tỉnh ủy", "thường trực tỉnh ủy làm việc",
+        "thường trực tỉnh ủy họp", "ban thường vụ tỉnh ủy tổ chức hội nghị", "ban thường vụ tỉnh ủy làm việc",
+        "phiên họp ban thường vụ tỉnh ủy", "cuộc họp ban thường vụ tỉnh ủy", "thường trực tỉnh ủy giao ban",
+    )),
+    ("district_party_conference", (
+        "hội nghị ban chấp hành đảng bộ huyện", "ban chấp hành đảng bộ huyện", "ban chấp hành đảng bộ thị xã",
+        "ban chấp hành đảng bộ thành phố", "huyện ủy tổ chức hội nghị", "thị ủy tổ chức hội nghị",
+        "hội nghị huyện ủy", "hội nghị thị ủy", "hội nghị thành ủy lần thứ",
+    )),
+    ("review_conference", (
+        "hội nghị sơ kết", "hội nghị tổng kết", "tổ chức sơ kết", "tổ chức tổng kết", "tổng kết công tác năm",
+        "sơ kết 6 tháng", "tổng kết 10 năm", "tổng kết 5 năm", "sơ kết giữa nhiệm kỳ",
+    )),
+    ("other_official_meeting", (
+        "tiếp xúc cử tri", "hội nghị trực tuyến", "làm việc với", "đoàn công tác", "hội nghị giao ban",
+        "hội nghị", "buổi làm việc", "cuộc họp", "phiên họp", "họp báo",
+    )),
+]
+
+# Phrases that mark an article as not a report of a meeting that took place.
+NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
+    "schedule": ("lịch công tác", "lịch làm việc", "sẽ diễn ra", "sẽ tổ chức", "dự kiến tổ chức", "dự kiến diễn ra",
+                 "giấy mời", "trân trọng kính mời", "sẽ khai mạc", "dự kiến khai mạc"),
+    "resolution_text": ("quyết nghị", "điều 1", "căn cứ luật tổ chức chính quyền địa phương", "nơi nhận"),
+    "interview": ("phóng viên:", "pv:", "xin trân trọng cảm ơn đồng chí", "xin cảm ơn đồng chí"),
+    "announcement": ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "hoãn tổ chức", "mời cử tri gửi",
+                     "tiếp nhận ý kiến", "thông báo về việc"),
+}
+
+# Verbs that describe a meeting as having happened, near the start of a report.
+HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "khai mạc", "bế mạc", "đã tổ chức", "tổ chức hội nghị",
+                    "diễn ra", "phát biểu kết luận", "kết luận hội nghị", "dự hội nghị", "tham dự", "thảo luận",
+                    "biểu quyết thông qua", "họp", "làm việc")
+_OPENING = re.compile(r"^(sáng|chiều|trưa|tối|ngày|hôm nay|trong (hai|2|ba|3) ngày|sáng nay|chiều nay|tiếp tục)\b",
+                      re.I)
+
+
+def _fold_phrases(phrases):
+    return tuple((p, " " + fold(p) + " ") for p in phrases)
+
+
+_TYPE_FOLDED = [(t, _fold_phrases(ps)) for t, ps in TYPE_PHRASES]
+_NEG_FOLDED = {k: _fold_phrases(v) for k, v in NEGATIVE_PHRASES.items()}
+_HAPPENED_FOLDED = _fold_phrases(HAPPENED_PHRASES)
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    type_hits: dict[str, list[str]]
+    negative_hits: dict[str, list[str]]
+    happened: list[str]
+    opens_with_time: bool
+
+
+def rule_hits(title: str, text: str) -> RuleHits:
+    head = " " + fold(title + " " + text[:700]) + " "
+    body = " " + fold(text[:4000]) + " "
+    type_hits = {}
+    for mtype, phrases in _TYPE_FOLDED:
+        hits = [orig for orig, p in phrases if p in head]
+        if hits:
+            type_hits[mtype] = hits
+    negative_hits = {}
+    for kind, phrases in _NEG_FOLDED.items():
+        hits = [orig for orig, p in phrases if p in (head if kind == "schedule" else body)]
+        if hits:
+            negative_hits[kind] = hits
+    happened = [orig for orig, p in _HAPPENED_FOLDED if p in head]
+    first = text.lstrip()[:40]
+    return RuleHits(type_hits, negative_hits, happened, bool(_OPENING.match(first)))

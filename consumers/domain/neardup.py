@@ -1,0 +1,61 @@
+"""Near-duplicate signatures: MinHash over folded word 3-shingles, split into LSH bands."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+
+import numpy as np
+from datasketch import MinHash
+
+from consumers.domain.text import fold_words
+
+NUM_PERM = 64
+N_BANDS = 8
+ROWS = NUM_PERM // N_BANDS
+SHINGLE = 3
+MIN_WORDS = 25
+
+
+def _hash(data: bytes) -> int:
+    return struct.unpack("<I", hashlib.blake2b(data, digest_size=4).digest())[0]
+
+
+def shingles(text: str) -> set[bytes]:
+    words = fold_words(text)
+    if len(words) < SHINGLE:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+
+
+def minhash(text: str) -> MinHash | None:
+    """None for texts too short to compare meaningfully."""
+    grams = shingles(text)
+    if len(grams) < MIN_WORDS:
+        return None
+    mh = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash)
+    mh.update_batch(list(grams))
+    return mh
+
+
+def bands(mh: MinHash) -> list[int]:
+    """One signed 32-bit hash per band (fits an INTEGER column on every database)."""
+    values = mh.hashvalues.astype(np.uint64)
+    out = []
+    for b in range(N_BANDS):
+        chunk = values[b * ROWS:(b + 1) * ROWS].tobytes()
+        out.append(struct.unpack("<i", hashlib.blake2b(chunk, digest_size=4, person=bytes([b]) * 8).digest())[0])
+    return out
+
+
+def to_bytes(mh: MinHash) -> bytes:
+    return mh.hashvalues.astype(np.uint32).tobytes()
+
+
+def from_bytes(data: bytes) -> MinHash:
+    values = np.frombuffer(data, dtype=np.uint32).astype(np.uint64)
+    return MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash, hashvalues=values)
+
+
+def similarity(a: MinHash, b: MinHash) -> float:
+    return float(a.jaccard(b))

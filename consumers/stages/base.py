@@ -1,0 +1,35 @@
+"""What a stage returns to the runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class Output:
+    topic: str
+    key: str
+    value: BaseModel
+
+
+@dataclass
+class StageResult:
+    outputs: list[Output] = field(default_factory=list)
+    # Called after every output is acknowledged by the broker, before offsets are committed.
+    on_delivered: Callable[[], None] | None = None
+    outcome: str = "ok"  # small fixed label for metrics
+
+
+class Rejected(Exception):
+    """The message can never succeed; the runner dead-letters it with this reason."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"{reason}: {message}")
+        self.reason = reason
+
+
+class Retryable(Exception):
+    """A conflict or a passing fault: the runner calls the stage again for the same message."""

@@ -1,0 +1,81 @@
+"""Turns crawl signals into Prometheus metrics and serves them (one endpoint per crawler process)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+log = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+_BY_REGISTRY: dict[int, CrawlerMetrics] = {}
+_SERVED: set[int] = set()
+
+
+class CrawlerMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.pages_fetched = Counter("newsingest_pages_fetched_total", "HTTP responses received",
+                                     ["portal", "status"], registry=registry)
+        self.pages_published = Counter("newsingest_pages_published_total", "RawPages acknowledged by the broker",
+                                       ["portal"], registry=registry)
+        self.publish_failures = Counter("newsingest_page_publish_failures_total", "RawPages the broker refused",
+                                        ["portal"], registry=registry)
+        self.download_errors = Counter("newsingest_download_errors_total", "Requests that failed without a response",
+                                       ["portal", "error"], registry=registry)
+        self.response_bytes = Histogram("newsingest_response_bytes", "Response body size", ["portal"],
+                                        buckets=(1e3, 1e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 5e6, 2e7), registry=registry)
+        self.crawls_finished = Counter("newsingest_crawls_finished_total", "Finished crawls of a portal",
+                                       ["portal", "reason"], registry=registry)
+
+    @classmethod
+    def for_registry(cls, registry: CollectorRegistry) -> CrawlerMetrics:
+        with _LOCK:
+            if id(registry) not in _BY_REGISTRY:
+                _BY_REGISTRY[id(registry)] = cls(registry)
+            return _BY_REGISTRY[id(registry)]
+
+
+class CrawlMetrics:
+    def __init__(self, metrics: CrawlerMetrics) -> None:
+        self.metrics = metrics
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("NEWSINGEST_METRICS_ENABLED", True):
+            raise NotConfigured
+        registry = settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY
+        metrics = CrawlerMetrics.for_registry(registry)
+        port = settings.getint("NEWSINGEST_CRAWLER_METRICS_PORT", 0)
+        if port:
+            with _LOCK:
+                if port not in _SERVED:
+                    start_http_server(port, addr=settings.get("NEWSINGEST_METRICS_HOST", "0.0.0.0"),
+                                      registry=registry)
+                    _SERVED.add(port)
+                    log.info("crawler metrics on :%s/metrics", port)
+        ext = cls(metrics)
+        crawler.newsingest_metrics = metrics  # the publishing pipeline counts broker acks here
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.request_failed, signal=signals.spider_error)
+        return ext
+
+    @staticmethod
+    def _portal(spider) -> str:
+        portal = getattr(spider, "portal", None)
+        return getattr(portal, "id", "unknown")
+
+    def response_received(self, response, request, spider) -> None:
+        portal = self._portal(spider)
+        self.metrics.pages_fetched.labels(portal, str(response.status)).inc()
+        self.metrics.response_bytes.labels(portal).observe(len(response.body))
+
+    def request_failed(self, failure, response, spider) -> None:
+        self.metrics.download_errors.labels(self._portal(spider), failure.type.__name__).inc()
+
+    def spider_closed(self, spider, reason) -> None:
+        self.metrics.crawls_finished.labels(self._portal(spider), reason).inc()

@@ -1,0 +1,1 @@
+"""Composition root: the `newsingest` CLI, the embedded broker and the process wiring."""
