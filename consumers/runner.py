@@ -71,6 +71,7 @@ class Runner:
     def close(self) -> None:
         try:
             self.producer.flush(timeout=self.flush_timeout_s)
+            self.producer.close(timeout=self.flush_timeout_s)
         except KafkaError as exc:
             log.warning("flush on close failed: %s", exc)
         try:

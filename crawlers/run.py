@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         process.crawl(crawler, portal=portal)
     process.start()
     failed = sum(c.stats.get_value("newsingest/publish_failed", 0) for c in crawlers)
+    # A crawler whose pipeline could not open (broker absent) never records a finish reason.
+    failed += sum(1 for c in crawlers if c.stats.get_value("finish_reason") is None)
     published = sum(c.stats.get_value("newsingest/published", 0) for c in crawlers)
     logging.getLogger(__name__).info("crawl finished: %s pages published, %s failed", published, failed)
     print(f"crawl finished: {published} pages published, {failed} failed", file=sys.stderr)

@@ -42,3 +42,7 @@ NEWSINGEST_TOPIC_RAW_PAGES = _service.topic_raw_pages
 NEWSINGEST_CRAWLER_METRICS_PORT = _service.crawler_metrics_port
 NEWSINGEST_METRICS_HOST = _service.metrics_host
 NEWSINGEST_PORTALS_FILE = str(_service.portals_file) if _service.portals_file else None
+
+import logging as _logging  # noqa: E402 - kafka-python logs every connection at INFO
+
+_logging.getLogger("kafka").setLevel(_logging.WARNING)

@@ -68,6 +68,9 @@ class EmbeddedBroker:
             if self.process.poll() is not None:
                 raise BrokerError(f"embedded broker exited with {self.process.returncode}; log: {self._log.name}")
             try:
+                # Wait for the listener before asking Kafka questions, so startup logs no refusals.
+                with socket.create_connection((self.host, self.port), timeout=1):
+                    pass
                 admin = KafkaAdminClient(bootstrap_servers=self.bootstrap_servers, request_timeout_ms=2000,
                                          client_id="newsingest-probe")
                 admin.list_topics()  # a metadata request that succeeded

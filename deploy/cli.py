@@ -18,7 +18,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsingest: meeting reports from Vietnamese provincial portals, on Kafka.")
 schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schemas for subscribers.")
 app.add_typer(schemas_app, name="schemas")
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
@@ -30,6 +30,8 @@ def _settings(**overrides) -> Settings:
         raise typer.Exit(2) from None
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # kafka-python logs every connection at INFO; operators need its warnings, not its chatter.
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
     return settings
 
 
@@ -167,15 +169,15 @@ def report_rows(store) -> list[dict]:
 
 
 def print_reports(out: Console, rows: list[dict]) -> None:
-    table = Table(title=f"{len(rows)} meeting report(s)", show_lines=False)
-    for col in ("report", "v", "portal", "province → current", "type", "meeting", "event", "dedup", "title"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=f"{len(rows)} meeting report(s)")
+    for col in ("report", "v", "portal", "province → now", "type", "meeting", "event", "dedup"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=60)
     for r in rows:
-        table.add_row(r["report_id"][:10], str(r["version"]), r["portal"],
+        dedup = r["dedup_outcome"] + (f" of {r['duplicate_of'][:8]}" if r["duplicate_of"] else "")
+        table.add_row(r["report_id"][:8], str(r["version"]), r["portal"],
                       f"{r['province']} → {r['province_current'] or '?'}", r["meeting_type"],
-                      r["meeting_date"] or "", (r["event_id"] or "")[:10],
-                      r["dedup_outcome"] + (f" of {r['duplicate_of'][:10]}" if r["duplicate_of"] else ""),
-                      r["title"][:70])
+                      r["meeting_date"] or "", (r["event_id"] or "")[:8], dedup, r["title"])
     out.print(table)
 
 

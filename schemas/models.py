@@ -6,7 +6,25 @@ import datetime as dt
 from enum import Enum
 from typing import Literal
 
-from pydantic import AwareDatetime, Base64Bytes, BaseModel, ConfigDict, Field
+import base64
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+
+def _bytes_from_wire(value: object) -> object:
+    if isinstance(value, str):
+        return base64.b64decode(value, validate=True)
+    return value
+
+
+# Raw bytes in Python, base64 text on the wire (pydantic's Base64Bytes would also decode Python bytes).
+Base64Bytes = Annotated[
+    bytes,
+    BeforeValidator(_bytes_from_wire),
+    PlainSerializer(lambda b: base64.b64encode(b).decode("ascii"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
+]
 
 
 class _Message(BaseModel):

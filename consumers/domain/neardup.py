@@ -33,7 +33,7 @@ def minhash(text: str) -> MinHash | None:
     grams = shingles(text)
     if len(grams) < MIN_WORDS:
         return None
-    mh = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash)
+    mh = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash, scheme="affine32")
     mh.update_batch(list(grams))
     return mh
 
@@ -54,7 +54,7 @@ def to_bytes(mh: MinHash) -> bytes:
 
 def from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype=np.uint32).astype(np.uint64)
-    return MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash, hashvalues=values)
+    return MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash, hashvalues=values, scheme="affine32")
 
 
 def similarity(a: MinHash, b: MinHash) -> float:

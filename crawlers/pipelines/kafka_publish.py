@@ -6,6 +6,7 @@ import logging
 
 import zstandard
 from kafka import KafkaProducer
+from kafka.errors import KafkaError
 from scrapy.exceptions import NotConfigured
 
 from crawlers.canonical import canonical_url
@@ -55,10 +56,20 @@ class KafkaPublishPipeline:
         return pipeline
 
     def open_spider(self, spider=None) -> None:
-        self.producer = KafkaProducer(
+        try:
+            self.producer = self._connect()
+        except KafkaError:
+            log.error("no Kafka broker reachable at %s; crawl stopped before fetching anything",
+                      self.bootstrap_servers)
+            raise
+
+    def _connect(self) -> KafkaProducer:
+        return KafkaProducer(
             bootstrap_servers=self.bootstrap_servers.split(","), acks="all", compression_type="zstd",
             linger_ms=20, retries=5, max_in_flight_requests_per_connection=1,
             max_request_size=4 * 1024 * 1024, client_id="newsingest-crawler",
+            # Fail fast when the broker is absent instead of blocking the crawl's reactor.
+            bootstrap_timeout_ms=10_000,
         )
 
     def process_item(self, item, spider=None):
