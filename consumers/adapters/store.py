@@ -199,6 +199,11 @@ class Store:
         conn = self.engine.connect()
         try:
             trans = conn.begin()
+            if conn.dialect.name == "postgresql":
+                # Dedup decisions read what other replicas wrote (near copies, events), which no unique
+                # key can guard; one transaction-scoped lock serialises the short decide-and-write step
+                # across replicas, as BEGIN IMMEDIATE does on SQLite.
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('newsingest.dedup'))")
             uow = UnitOfWork(conn)
             try:
                 yield uow
