@@ -17,7 +17,7 @@ from consumers.adapters.metrics import ConsumerMetrics, serve
 from consumers.adapters.store import Store
 from deploy.broker import EmbeddedBroker
 from deploy.wiring import STAGES, build_runner
-from schemas.settings import Settings
+from schemas.settings import Settings, settings_env
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Orchestrator:
     def _start_crawl(self, bootstrap: str) -> subprocess.Popen:
         cmd = _crawl_command(bootstrap, self.settings, self.options)
         log.info("crawl: %s", " ".join(cmd))
-        env = {**os.environ, "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+        env = {**os.environ, **settings_env(self.settings), "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": bootstrap}
         return subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)
 
     def _drained(self) -> bool:

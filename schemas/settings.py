@@ -84,6 +84,15 @@ class Settings(BaseSettings):
         )
 
 
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as NEWSINGEST_* variables, so a child process sees exactly what its parent was given."""
+    out = {}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            out[f"{ENV_PREFIX}{name.upper()}"] = str(value)
+    return out
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning a validation error into one line that names the variable."""
     try:
