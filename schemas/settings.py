@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     crawl_interval_s: int = Field(default=900, ge=10)
     crawl_concurrency: int = Field(default=8, ge=1)
     crawl_download_delay_s: float = Field(default=0.5, ge=0)
-    max_page_bytes: int = Field(default=5_000_000, ge=10_000)
+    max_page_bytes: int = Field(default=8_000_000, ge=10_000, description="Larger pages are dead-lettered as too_large")
     extract_timeout_s: float = Field(default=10.0, gt=0)
     dedup_window_days: int = Field(default=30, ge=1)
     near_duplicate_threshold: float = Field(default=0.7, gt=0, lt=1)
