@@ -128,6 +128,13 @@ class ProcessStage:
 
     def _result(self, outputs, delivered_keys, outcome) -> StageResult:
         store = self.store
+        if self.metrics is not None:
+            self.metrics.dedup_outcomes.labels(outcome).inc()
+            if outcome in ("duplicate", "near_duplicate"):
+                self.metrics.duplicates.labels(outcome).inc()
+            for output in outputs:
+                if isinstance(output.value, MeetingReport) and outcome != "duplicate":
+                    self.metrics.reports_stored.labels(output.value.meeting_type.value, outcome).inc()
 
         def mark() -> None:
             store.mark_delivered(delivered_keys)
