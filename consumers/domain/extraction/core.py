@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import trafilatura
+from trafilatura.utils import load_html
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -16,7 +17,8 @@ from consumers.domain.extraction.chrome import ChromeRules, load_rules
 from consumers.domain.extraction.decoding import decode_html
 from consumers.domain.extraction.errors import PageRejected
 from consumers.domain.extraction.metadata import (
-    dateline_published,
+    choose_dateline,
+    dateline_candidates,
     find_title,
     meta_author,
     meta_published,
@@ -44,7 +46,20 @@ _AUTHOR_PREFIX = re.compile(r"^(?:tác giả|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
 _SOURCE_LINE = re.compile(r"^\(?(?:nguồn|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*$")
-_MAX_TABLE_CELLS = 400
+_MAX_TABLE_CELLS = 5000
+# Letters that only Vietnamese uses: đ, ă, ơ, ư and the precomposed tone-marked vowels.
+_VIETNAMESE = re.compile("[đĐăĂơƠưƯ\u1ea0-\u1ef9]")
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+
+
+def is_vietnamese(text: str) -> bool:
+    """Portal chrome rules are for Vietnamese pages; other pages get trafilatura's own behaviour."""
+    sample = _TAGS.sub(" ", text[:300_000])[:60_000]
+    letters = len(_LETTER.findall(sample)) or 1
+    return len(_VIETNAMESE.findall(sample)) / letters > 0.01
 
 
 @dataclass
@@ -111,6 +126,27 @@ def _remove(elements) -> None:
             el.drop_tree()
 
 
+def _text_len(el) -> int:
+    return sum(len(t.strip()) for t in el.itertext())
+
+
+def _prune_chrome(tree, xpaths) -> None:
+    """Drop chrome containers, but never one that holds most of the page's text: ASP.NET and
+    SharePoint wrap whole pages in <form>, some themes put the article inside a 'sidebar' layout."""
+    body = tree.find(".//body")
+    total = _text_len(body if body is not None else tree) or 1
+    for xp in xpaths:
+        try:
+            found = tree.xpath(xp)
+        except etree.XPathError:
+            continue
+        for el in found:
+            if el.getparent() is None:
+                continue
+            if el.tag in ("script", "style", "noscript", "iframe", "video", "audio") or _text_len(el) < 0.4 * total:
+                el.drop_tree()
+
+
 def extract_page(
     body: bytes,
     url: str,
@@ -129,10 +165,11 @@ def extract_page(
         raise PageRejected("too_large", f"page is {len(body)} bytes, budget is {max_bytes}")
     text, charset, flags = decode_html(body, content_type)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    try:
-        tree = lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
-        raise PageRejected("unparseable_html", str(exc)) from exc
+    # trafilatura's own parser (comments and processing instructions dropped): text that follows an
+    # HTML comment is otherwise lost by its extractor.
+    tree = load_html(text)
+    if tree is None:
+        raise PageRejected("unparseable_html", "the HTML could not be parsed")
     budget.check("parse")
     if _prune_big_tables(tree):
         flags.append("giant_table_dropped")
@@ -140,25 +177,23 @@ def extract_page(
 
     title, title_el = find_title(tree)
     published, modified = meta_published(tree)
+    dateline = dateline_candidates(tree, title_el) if published is None else None
     author = meta_author(tree)
     if author and rules.is_placeholder_author(author):
         author = None
+    budget.check("metadata")
+    if not is_vietnamese(text):
+        return _extract_generic(tree, url, title, published, modified, author, dateline, title_el, charset, flags)
+
     lead_candidates = [t for t in _texts(tree.xpath(_LEAD_XPATH)) if len(t) >= 40]
     lead = lead_candidates[0] if lead_candidates else ""
     captions = list(dict.fromkeys(t for t in _texts(tree.xpath(_CAPTION_XPATH)) if len(t) >= 8))
     author_nodes = [t for t in _texts(tree.xpath(_AUTHOR_CLASS_XPATH)) if len(t) <= 80]
-    budget.check("metadata")
 
     # Captions and the lead are taken out of the tree so trafilatura cannot repeat them in the body.
     _remove(tree.xpath(_CAPTION_XPATH))
-    for xp in rules.xpaths_for(cms):
-        try:
-            _remove(tree.xpath(xp))
-        except etree.XPathError:
-            continue
+    _prune_chrome(tree, rules.xpaths_for(cms))
     budget.check("prune")
-    if title_el is not None and published is None:
-        pass  # the date line is searched on a fresh tree below, positions need the headline
     extracted = trafilatura.extract(
         tree, url=url, output_format="txt", include_comments=False, include_tables=True,
         include_images=False, include_links=False, deduplicate=False, favor_recall=True,
@@ -218,10 +253,8 @@ def extract_page(
     if not lead and not paragraphs:
         raise PageRejected("empty_body", "no article text found on the page")
 
-    if published is None:
-        fresh = lxml_html.document_fromstring(text)
-        fresh_title = find_title(fresh)[1]
-        published = dateline_published(fresh, fresh_title, lead or None)
+    if published is None and dateline is not None:
+        published = choose_dateline(dateline, title_el is not None, lead or None)
     if published is None:
         flags.append("missing_date")
     budget.check("metadata-dateline")
@@ -232,3 +265,17 @@ def extract_page(
         modified_at=modified, author=author, photo_credit=photo_credit, cms=cms, charset=charset,
         flags=flags, chrome_hits=chrome_hits,
     )
+
+
+def _extract_generic(tree, url, title, published, modified, author, dateline, title_el, charset, flags):
+    extracted = trafilatura.extract(tree, url=url, output_format="txt") or ""
+    paragraphs = [p for p in (clean_spaces(x) for x in extracted.split("\n")) if p]
+    if not paragraphs:
+        raise PageRejected("empty_body", "no article text found on the page")
+    lead = paragraphs.pop(0)
+    if published is None and dateline is not None:
+        published = choose_dateline(dateline, title_el is not None, lead)
+    if published is None:
+        flags.append("missing_date")
+    return ExtractedPage(title=title, lead=lead, paragraphs=paragraphs, published_at=published,
+                         modified_at=modified, author=author, charset=charset, flags=[*flags, "not_vietnamese"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
@@ -161,19 +162,29 @@ def _walk(root, skip):
             stack.append((child, False))
 
 
-def dateline_published(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlElement | None,
-                       first_paragraph: str | None) -> dt.datetime | None:
+@dataclass(frozen=True)
+class DatelineCandidates:
+    text: str
+    title_end: int
+    found: list[tuple[int, dt.datetime]]
+
+
+def dateline_candidates(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlElement | None) -> DatelineCandidates:
+    """Every date printed in the page body, with positions; read before chrome is pruned."""
+    text, title_end = body_text_with_offsets(tree, title_el)
+    return DatelineCandidates(text, title_end, find_datetimes(text))
+
+
+def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: str | None) -> dt.datetime | None:
     """The article's own date line: the first date printed after the headline, never the visit-date
     header above it nor a sidebar date below the body."""
-    text, title_end = body_text_with_offsets(tree, title_el)
-    found = find_datetimes(text)
-    if not found:
+    if not c.found:
         return None
-    after = [(pos, value) for pos, value in found if pos >= title_end]
+    after = [(pos, value) for pos, value in c.found if pos >= c.title_end]
     if not after:
-        return found[-1][1] if title_el is not None else found[0][1]
+        return c.found[-1][1] if title_known else c.found[0][1]
     if first_paragraph:
-        start = text.find(first_paragraph[:40], title_end)
+        start = c.text.find(first_paragraph[:40], c.title_end)
         if start > 0:
             before_body = [(p, v) for p, v in after if p < start]
             if before_body:
