@@ -16,6 +16,20 @@ _DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r
 _TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*" + _DATE)
 # "ngày 12 tháng 9 năm 2023"
 _WORDY = re.compile(r"ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s+năm\s+(?P<y>(?:19|20)\d\d)", re.I)
+# WordPress in Vietnamese prints month names: "Tháng Tám 10, 2023", "10 Tháng Mười Hai, 2023 lúc 2:15 chiều".
+_MONTH_NAMES = {
+    "giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
+    "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12,
+}
+_MONTH = "(?P<mn>" + "|".join(
+    n.replace(" ", r"\s+") for n in sorted(_MONTH_NAMES, key=len, reverse=True)
+) + r"|[01]?\d)(?!\w)"
+_CLOCK = r"(?:\s*(?:lúc|,|-|–)?\s*" + _TIME + r"(?:\s*(?P<ampm>sáng|trưa|chiều|tối|am|pm|SA|CH)\b)?)?"
+_MONTH_NAMED = re.compile(
+    r"(?:tháng\s+" + _MONTH + r"\s+(?P<d>[0-3]?\d)|(?<!\d)(?P<d2>[0-3]?\d)\s+tháng\s+" + _MONTH.replace("mn", "mn2")
+    + r")\s*,\s*(?P<y>(?:19|20)\d\d)" + _CLOCK,
+    re.I,
+)
 # ISO and NukeViet's "2023-07-06ICT22:37:00"
 _ISO = re.compile(
     r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:\s*(?:T|ICT|\s)\s*(?P<h>[0-2]\d):(?P<mi>[0-5]\d)"
@@ -23,7 +37,21 @@ _ISO = re.compile(
 )
 
 
+def _named_month(groups: dict[str, str | None]) -> dict[str, str | None]:
+    """Turn a _MONTH_NAMED match into the numeric groups _build reads."""
+    name = " ".join((groups.get("mn") or groups.get("mn2") or "").lower().split())
+    month = _MONTH_NAMES.get(name) or (int(name) if name.isdigit() else None)
+    hour = groups.get("h")
+    if hour and (groups.get("ampm") or "").lower() in ("chiều", "tối", "pm", "ch") and int(hour) < 12:
+        hour = str(int(hour) + 12)
+    elif hour and (groups.get("ampm") or "").lower() in ("sáng", "am", "sa") and int(hour) == 12:
+        hour = "0"
+    return {**groups, "m": str(month) if month else None, "d": groups.get("d") or groups.get("d2"), "h": hour}
+
+
 def _build(groups: dict[str, str | None], tz: dt.tzinfo = VN_TZ) -> dt.datetime | None:
+    if "mn" in groups:
+        groups = _named_month(groups)
     try:
         value = dt.datetime(
             int(groups["y"]), int(groups["m"]), int(groups["d"]),
@@ -45,7 +73,7 @@ def _build(groups: dict[str, str | None], tz: dt.tzinfo = VN_TZ) -> dt.datetime 
 def parse_datetime(text: str) -> dt.datetime | None:
     """The first full date (with time if given) in `text`, in Asia/Ho_Chi_Minh."""
     best: tuple[int, dt.datetime] | None = None
-    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY):
+    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED):
         for match in pattern.finditer(text):
             value = _build(match.groupdict())
             if value is not None:
@@ -58,7 +86,7 @@ def parse_datetime(text: str) -> dt.datetime | None:
 def find_datetimes(text: str) -> list[tuple[int, dt.datetime]]:
     """Every full date in `text` with its offset, in order."""
     found: dict[int, dt.datetime] = {}
-    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY):
+    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED):
         for match in pattern.finditer(text):
             value = _build(match.groupdict())
             if value is not None and not any(abs(match.start() - k) < 12 for k in found):

@@ -41,17 +41,62 @@ class MeetingFacts:
     figures: list[dict] = field(default_factory=list)
 
 
+_RANGE = re.compile(r"(?:từ\s+(?:ngày\s+)?)?\b(?P<d0>[0-3]?\d)\s*(?:-|–|đến|và)\s*(?:ngày\s+)?[0-3]?\d\s*/\s*(?P<m>[01]?\d)"
+                    r"(?:\s*/\s*(?P<y>(?:19|20)\d\d))?(?!\d)")
+_OPENED = re.compile(r"khai mạc\s+(?:từ\s+)?(?:ngày\s+)?(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)(?:\s*/\s*(?P<y>(?:19|20)\d\d))?",
+                     re.I)
+_AFTER_DAYS = re.compile(r"sau\s+(?P<n>\d|hai|ba|bốn|năm)\s+ngày\s+làm việc", re.I)
+_WORD_NUMBERS = {"hai": 2, "ba": 3, "bốn": 4, "năm": 5}
+
+
+def _dated(day: int, month: int, year: str | None, reference: dt.date | None) -> dt.date | None:
+    if year:
+        y = int(year)
+    elif reference:
+        y = reference.year
+        try:
+            if dt.date(y, month, day) > reference + dt.timedelta(days=7):
+                y -= 1
+        except ValueError:
+            return None
+    else:
+        return None
+    try:
+        return dt.date(y, month, day)
+    except ValueError:
+        return None
+
+
 def meeting_date(text: str, published_at: dt.datetime | None) -> dt.date | None:
+    """The first day of the meeting: a stated range ("từ 11 đến 13/12", "14 - 15/12") or opening day
+    ("khai mạc từ ngày 12/7") wins over the day an article opens with, which for a closing session
+    ("Sau 3 ngày làm việc, chiều 14/7, kỳ họp bế mạc") is the last day."""
     reference = published_at.astimezone(VN_TZ).date() if published_at else None
+    head = text[:700]
+    for pattern in (_RANGE, _OPENED):
+        m = pattern.search(head)
+        if m:
+            found = _dated(int(m.groupdict().get("d0") or m.group("d")), int(m.group("m")), m.group("y"), reference)
+            if found:
+                return found
     found = resolve_short_date(text, reference)
     if found is None:
         return None
+    after = _AFTER_DAYS.search(head)
+    if after:
+        n = after.group("n")
+        days = int(n) if n.isdigit() else _WORD_NUMBERS[n.lower()]
+        found -= dt.timedelta(days=days - 1)
     if reference and found > reference + dt.timedelta(days=1):
         return None  # a future date is an announcement, not a meeting that happened
     return found
 
 
 def read_facts(title: str, text: str, published_at: dt.datetime | None) -> MeetingFacts:
+    from consumers.domain import documents, officials
+    from consumers.domain.text import nfc
+
+    text, title = nfc(text), nfc(title)
     head = text[:1500]
     facts = MeetingFacts(meeting_date=meeting_date(text, published_at))
     ordinal = _ORDINAL.search(title + "\n" + head)
@@ -64,4 +109,8 @@ def read_facts(title: str, text: str, published_at: dt.datetime | None) -> Meeti
     if tenure:
         facts.tenure = f"{tenure.group(1)}-{tenure.group(2)}"
     facts.provinces = load_provinces().mentioned(title + "\n" + head)
+    facts.presiding = officials.presiding(text)
+    facts.participants = officials.participants(text, {p["name"] for p in facts.presiding})
+    facts.documents = documents.documents(text)
+    facts.figures = documents.figures(text)
     return facts

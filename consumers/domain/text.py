@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 # The five tone marks as combining characters. Vowel-quality marks (circumflex, breve, horn) stay.
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
@@ -26,6 +27,7 @@ def clean_spaces(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+@lru_cache(maxsize=65536)
 def _fold_syllable(syllable: str) -> str:
     # Old (hoà, Uỷ) and new (hòa, Ủy) orthography put the tone on different vowels of the same
     # syllable; moving the tone to the end of the syllable makes both spell the same.

@@ -1,10 +1,13 @@
-"""Meeting classifier: the rule layer decides clear cases; a trained model (when shipped) decides the rest."""
+"""Meeting classifier: a trained linear model on segmented words, with a rule layer for phrases that
+decide on their own. Every answer carries its evidence: the rules that fired and the top features."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from consumers.domain.classification.rules import rule_hits
+from consumers.domain.classification.features import features
+from consumers.domain.classification.model import LinearModel, load_model
+from consumers.domain.classification.rules import rule_hits, title_rule
 
 TYPE_PRIORITY = [
     "standing_secretariat_briefing",
@@ -26,22 +29,46 @@ class Classification:
     evidence: list[str] = field(default_factory=list)
 
 
+_NO_MODEL = object()
+
+
 class MeetingClassifier:
-    """Rule-based first pass."""
+    def __init__(self, model: LinearModel | None | object = _NO_MODEL) -> None:
+        self.model = load_model() if model is _NO_MODEL else model
 
     def classify(self, title: str, text: str) -> Classification:
         hits = rule_hits(title, text)
-        evidence = [f"type:{t}:{p}" for t, ps in hits.type_hits.items() for p in ps[:2]]
-        evidence += [f"negative:{k}:{p}" for k, ps in hits.negative_hits.items() for p in ps[:2]]
-        evidence += [f"happened:{p}" for p in hits.happened[:3]]
+        evidence = [f"rule:type:{t}:{p}" for t, ps in hits.type_hits.items() for p in ps[:1]]
+        evidence += [f"rule:negative:{k}:{p}" for k, ps in hits.negative_hits.items() for p in ps[:1]]
         if hits.opens_with_time:
-            evidence.append("opening:time-expression")
+            evidence.append("rule:opens-with-time")
+        if self.model is None:
+            return self._rules_only(hits, evidence)
+        vec = self.model.vectorise(features(title, text))
+        p_meeting = self.model.meeting_probability(vec)
+        evidence += [f"feature:{f}" for f in self.model.top_features(vec)]
+        decided = title_rule(title)
+        if decided is not None and decided.startswith("not:") and p_meeting < 0.97:
+            # A schedule, a resolution text or a call for questions is never a report, however it reads.
+            evidence.insert(0, f"rule:title:{decided}")
+            return Classification(False, None, round(max(0.8, 1 - p_meeting), 4), evidence)
+        if p_meeting < 0.5:
+            return Classification(False, None, round(1 - p_meeting, 4), evidence)
+        probs = self.model.type_probabilities(vec)
+        meeting_type = max(probs, key=probs.get)
+        if decided is not None and not decided.startswith("not:") and decided != meeting_type:
+            evidence.insert(0, f"rule:title-type:{decided}")
+            meeting_type = decided
+        confidence = p_meeting * probs.get(meeting_type, 0.5) ** 0.5
+        return Classification(True, meeting_type, round(min(1.0, confidence), 4), evidence)
+
+    @staticmethod
+    def _rules_only(hits, evidence) -> Classification:
         reported = bool(hits.happened) and (hits.opens_with_time or len(hits.happened) >= 2)
         if hits.negative_hits and not (hits.opens_with_time and hits.happened):
             return Classification(False, None, 0.85, evidence)
         specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits]
         if (specific or "other_official_meeting" in hits.type_hits) and reported:
-            mtype = specific[0] if specific else "other_official_meeting"
-            confidence = 0.9 if specific else 0.65
-            return Classification(True, mtype, confidence, evidence)
+            return Classification(True, specific[0] if specific else "other_official_meeting",
+                                  0.9 if specific else 0.65, evidence)
         return Classification(False, None, 0.7 if not hits.type_hits else 0.55, evidence)

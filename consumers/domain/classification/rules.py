@@ -103,3 +103,28 @@ def rule_hits(title: str, text: str) -> RuleHits:
     happened = [orig for orig, p in _HAPPENED_FOLDED if p in head]
     first = text.lstrip()[:40]
     return RuleHits(type_hits, negative_hits, happened, bool(_OPENING.match(first)))
+
+
+# Headlines that decide on their own. "not:<kind>" marks an article that is not a meeting report.
+TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("not:schedule", ("lịch công tác", "lịch làm việc", "lịch tiếp công dân", "giấy mời", "sẽ diễn ra",
+                      "sắp diễn ra", "chuẩn bị tổ chức", "dự kiến tổ chức", "công bố lịch")),
+    ("not:resolution_text", ("^nghị quyết số", "^quyết định số", "^kế hoạch số", "^thông báo kết luận",
+                             "^chỉ thị số", "^toàn văn", "^thông báo số")),
+    ("other_official_meeting", ("đoàn công tác", "thủ tướng", "bộ trưởng", "tiếp xúc cử tri", "đoàn đại biểu quốc hội",
+                                "đoàn kiểm tra", "đoàn giám sát")),
+    ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
+                          "lấy ý kiến", "hoãn tổ chức")),
+]
+# A leading "^" anchors a phrase to the start of the headline: "Nghị quyết số 45/NQ-HĐND về ..." is a
+# resolution text, "Sơ kết 5 năm thực hiện Chỉ thị số 05-CT/TW" is a report of a conference.
+_TITLE_FOLDED = [(kind, tuple((p.startswith("^"), " " + fold(p.lstrip("^")) + " ") for p in phrases))
+                 for kind, phrases in TITLE_RULES]
+
+
+def title_rule(title: str) -> str | None:
+    head = " " + fold(title) + " "
+    for kind, phrases in _TITLE_FOLDED:
+        if any(head.startswith(p) if anchored else p in head for anchored, p in phrases):
+            return kind
+    return None

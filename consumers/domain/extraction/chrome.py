@@ -31,7 +31,11 @@ class ChromeRules:
 
     def is_chrome_line(self, line: str) -> bool:
         low = line.strip().lower()
-        return any(p.search(low) for p in self.line_patterns)
+        if any(p.search(low) for p in self.line_patterns):
+            return True
+        # An info bar prints several chrome items on one line: "Ngày đăng: 22/08/2023 | Lượt xem: 876".
+        parts = [p.strip() for p in low.split("|") if p.strip()]
+        return len(parts) > 1 and all(any(p.search(part) for p in self.line_patterns) for part in parts)
 
     def is_placeholder_author(self, name: str) -> bool:
         folded = fold(name)

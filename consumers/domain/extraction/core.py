@@ -16,7 +16,14 @@ from consumers.domain.extraction.boilerplate import BoilerplateMemory
 from consumers.domain.extraction.chrome import ChromeRules, load_rules
 from consumers.domain.extraction.decoding import decode_html
 from consumers.domain.extraction.errors import PageRejected
+from consumers.domain.extraction.structure import (
+    drop_hidden,
+    drop_link_lists,
+    image_alt_texts,
+    lowercase_classes,
+)
 from consumers.domain.extraction.metadata import (
+    PAGE_HEADER,
     choose_dateline,
     dateline_candidates,
     find_title,
@@ -44,7 +51,11 @@ _AUTHOR_CLASS_XPATH = (
 _AUTHOR_PREFIX = re.compile(r"^(?:tác giả|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập)\s*:\s*(.+)$", re.I)
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
-_SOURCE_LINE = re.compile(r"^\(?(?:nguồn|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
+_SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
+# "Bài, ảnh: Hùng Sơn" credits the same person for the text and the photos.
+_TEXT_AND_PHOTO = re.compile(r"^(?:bài|tin)\s*(?:và|,|&)\s*ảnh\s*:", re.I)
+# Where a lead or byline never is: the page's own header, menus, footer and sidebars.
+_OUTSIDE_ARTICLE = f"ancestor::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor::aside"
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*$")
 _MAX_TABLE_CELLS = 5000
 # Letters that only Vietnamese uses: đ, ă, ơ, ư and the precomposed tone-marked vowels.
@@ -99,6 +110,27 @@ def _looks_like_name(line: str) -> bool:
         return False
     words = [w for w in re.split(r"[\s,\-–&/]+", core) if w and w.lower() not in ("và",)]
     return 1 <= len(words) <= 8 and all(_NAME_WORD.match(w) for w in words)
+
+
+def _byline_name(line: str, rules: ChromeRules) -> str | None:
+    """The credited name in a byline element's text: a person or a named office, not a placeholder."""
+    byline = _AUTHOR_PREFIX.match(line)
+    name = (byline.group(1) if byline else line).strip(" .")
+    if not name or rules.is_placeholder_author(name) or _SOURCE_LINE.match(name) or len(name) > 60:
+        return None
+    return name
+
+
+def _lead_elements(tree, title_el) -> list:
+    """Lead containers of the article: not the site's tagline ('site-description') in the header,
+    and never printed above the headline."""
+    found = [el for el in tree.xpath(_LEAD_XPATH) if not el.xpath(_OUTSIDE_ARTICLE)
+             and "site-" not in el.get("class", "")]
+    if title_el is None or not found:
+        return found
+    order = {el: i for i, el in enumerate(tree.iter())}
+    title_at = order.get(title_el, -1)
+    return [el for el in found if order.get(el, 0) > title_at]
 
 
 def _texts(elements) -> list[str]:
@@ -185,13 +217,20 @@ def extract_page(
     if not is_vietnamese(text):
         return _extract_generic(tree, url, title, published, modified, author, dateline, title_el, charset, flags)
 
-    lead_candidates = [t for t in _texts(tree.xpath(_LEAD_XPATH)) if len(t) >= 40]
+    lowercase_classes(tree)
+    body_el = tree.find(".//body")
+    total_chars = _text_len(body_el if body_el is not None else tree) or 1
+    drop_hidden(tree, total_chars)
+    lead_candidates = [t for t in _texts(_lead_elements(tree, title_el)) if len(t) >= 40]
     lead = lead_candidates[0] if lead_candidates else ""
     captions = list(dict.fromkeys(t for t in _texts(tree.xpath(_CAPTION_XPATH)) if len(t) >= 8))
     author_nodes = [t for t in _texts(tree.xpath(_AUTHOR_CLASS_XPATH)) if len(t) <= 80]
+    author_folds = {fold(t) for t in author_nodes}
+    alt_folds = image_alt_texts(tree)
 
     # Captions and the lead are taken out of the tree so trafilatura cannot repeat them in the body.
     _remove(tree.xpath(_CAPTION_XPATH))
+    drop_link_lists(tree, total_chars)
     _prune_chrome(tree, rules.xpaths_for(cms))
     budget.check("prune")
     extracted = trafilatura.extract(
@@ -220,6 +259,11 @@ def extract_page(
             continue
         if folded == title_fold or folded in caption_folds or (lead_fold and folded == lead_fold):
             continue
+        if folded in alt_folds and len(line) <= 300:
+            # The photo's alt text printed again under it: a caption, not body text.
+            captions.append(line)
+            caption_folds.add(folded)
+            continue
         credit = _PHOTO_PREFIX.match(line)
         if credit and len(line) <= 80:
             photo_credit = photo_credit or credit.group(1).strip()
@@ -227,6 +271,12 @@ def extract_page(
         byline = _AUTHOR_PREFIX.match(line)
         if byline and len(line) <= 80:
             author = author or byline.group(1).strip()
+            if _TEXT_AND_PHOTO.match(line):
+                photo_credit = photo_credit or byline.group(1).strip()
+            continue
+        if folded in author_folds and len(line) <= 80:
+            # The text of the page's byline element ("Phòng Thông tin - Dân nguyện").
+            author = author or _byline_name(line, rules)
             continue
         seen.add(folded)
         paragraphs.append(line)
@@ -243,6 +293,9 @@ def extract_page(
             if not rules.is_placeholder_author(name) and _looks_like_name(name):
                 author = name
                 break
+    if photo_credit is None:
+        photo_credit = next((m.group(1).strip() for m in map(_AUTHOR_PREFIX.match, author_nodes)
+                             if m and _TEXT_AND_PHOTO.match(m.group(0))), None)
     if author and rules.is_placeholder_author(author):
         author = None
 

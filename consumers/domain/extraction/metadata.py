@@ -10,14 +10,29 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from consumers.domain.dates import find_datetimes, parse_datetime
-from consumers.domain.text import clean_spaces, fold
+from consumers.domain.text import clean_spaces, fold, nfc
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[-|–—»:]|::)\s+")
 _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
     "publish-date", "dc.date.issued", "dcterms.created", "date", "created", "sailthru.date",
 )
+_TIME_PUBLISHED = (
+    "//body//time[@datetime][contains(@class, 'published') or contains(@class, 'entry-date') "
+    "or @pubdate or contains(@class, 'post-date')][not(contains(@class, 'updated') and not(contains(@class, 'published')))]/@datetime"
+)
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "lastmod")
+# The page's masthead; WordPress and HTML5 themes also wrap an article's own headline in <header>.
+PAGE_HEADER = (
+    "header[not(ancestor::article)][not(contains(@class, 'entry') or contains(@class, 'post') "
+    "or contains(@class, 'article'))]"
+)
+# Elements inside these hold the site's name, never an article headline.
+_SITE_CHROME = (
+    f"ancestor-or-self::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor-or-self::*[contains(@class, 'logo') "
+    "or contains(@class, 'site-title') or contains(@class, 'site-name') or contains(@class, 'site-branding') "
+    "or contains(@class, 'brand')]"
+)
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|tieu-?de|headline|heading)([\s_-]|$)", re.I)
 
 
@@ -73,7 +88,11 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         if len(text) < 15 or len(text) > 300:
             continue
         folded = fold(text)
-        if folded in site_segments:
+        # A site name printed in the page header or logo is never the headline, even when it is
+        # the longest segment of <title>.
+        if el.xpath(_SITE_CHROME):
+            continue
+        if folded in site_segments and not _is_headline_element(el):
             continue
         if folded in folded_segments or (len(folded) > 20 and folded in folded_head) or (
             headline_segment and len(headline_segment) > 20 and folded.startswith(headline_segment)
@@ -82,8 +101,9 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         elif best is None and el.tag == "h1":
             best = (text, el)
     if matched:
-        # The site name is a segment of <title> too; the headline is the longer one.
-        return max(matched, key=lambda m: len(m[0]))
+        # The site name is a segment of <title> too: an article's <h1>/itemprop=headline wins,
+        # then the longer text.
+        return max(matched, key=lambda m: (_is_headline_element(m[1]), len(m[0])))
     og = next((m.get("content") for m in tree.iter("meta") if m.get("property") == "og:title"), None)
     if og:
         og = clean_spaces(og)
@@ -98,6 +118,10 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
     return (max(segments, key=len) if segments else ""), None
 
 
+def _is_headline_element(el) -> bool:
+    return el.tag == "h1" or (el.get("itemprop") or "").lower() == "headline"
+
+
 def meta_published(tree: lxml_html.HtmlElement) -> tuple[dt.datetime | None, dt.datetime | None]:
     metas = _attr_meta(tree)
     published = next((parse_datetime(metas[k]) for k in _PUBLISHED_META if k in metas and parse_datetime(metas[k])), None)
@@ -107,6 +131,12 @@ def meta_published(tree: lxml_html.HtmlElement) -> tuple[dt.datetime | None, dt.
             published = parse_datetime(item["datePublished"])
         if modified is None and isinstance(item.get("dateModified"), str):
             modified = parse_datetime(item["dateModified"])
+    if published is None:
+        # WordPress and HTML5 themes: <time class="entry-date published" datetime="...">.
+        for value in tree.xpath(_TIME_PUBLISHED):
+            published = parse_datetime(value)
+            if published is not None:
+                break
     return published, modified
 
 
@@ -118,7 +148,10 @@ def meta_author(tree: lxml_html.HtmlElement) -> str | None:
         author = item.get("author")
         if isinstance(author, list) and author:
             author = author[0]
-        if isinstance(author, dict) and isinstance(author.get("name"), str):
+        # An Organization author is the publisher again, not the credited writer.
+        if isinstance(author, dict) and author.get("@type") not in ("Organization", "NewsMediaOrganization",
+                                                                     "GovernmentOrganization") \
+                and isinstance(author.get("name"), str):
             return clean_spaces(author["name"])
         if isinstance(author, str):
             return clean_spaces(author)
@@ -135,6 +168,8 @@ def body_text_with_offsets(tree: lxml_html.HtmlElement, marker: lxml_html.HtmlEl
     skip = {"script", "style", "noscript", "template"}
     for event, el in _walk(root, skip):
         if event == "text":
+            # NFC so "ngày" spelled with combining marks still matches the date patterns.
+            el = nfc(el)
             parts.append(el)
             length += len(el)
         elif event == "end" and el is marker:

@@ -1,0 +1,72 @@
+"""The trained model, stored as plain JSON (vocabulary, idf, weights): portable, diffable, explainable.
+
+Inference needs no scikit-learn; training (train.py) does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+MODEL_FILE = "data/meeting_model.json"
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    vocabulary: dict[str, int]
+    idf: list[float]
+    binary_coef: list[float]
+    binary_intercept: float
+    type_classes: list[str]
+    type_coef: list[list[float]]
+    type_intercept: list[float]
+
+    def vectorise(self, feats: list[str]) -> dict[int, float]:
+        """Sublinear tf-idf, l2-normalised, as scikit-learn's TfidfVectorizer(sublinear_tf=True)."""
+        counts = Counter(f for f in feats if f in self.vocabulary)
+        vec = {self.vocabulary[f]: (1.0 + math.log(c)) * self.idf[self.vocabulary[f]] for f, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {i: v / norm for i, v in vec.items()}
+
+    def meeting_probability(self, vec: dict[int, float]) -> float:
+        z = self.binary_intercept + sum(self.binary_coef[i] * v for i, v in vec.items())
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def type_probabilities(self, vec: dict[int, float]) -> dict[str, float]:
+        scores = [b + sum(row[i] * v for i, v in vec.items()) for row, b in zip(self.type_coef, self.type_intercept)]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.type_classes, exps)}
+
+    def top_features(self, vec: dict[int, float], k: int = 5) -> list[str]:
+        inverse = self._inverse()
+        contributions = sorted(((self.binary_coef[i] * v, inverse[i]) for i, v in vec.items()), reverse=True)
+        return [f"{name}:{weight:+.2f}" for weight, name in contributions[:k] if weight > 0]
+
+    def _inverse(self) -> dict[int, str]:
+        inverse = self.__dict__.get("_inverse_cache")
+        if inverse is None:
+            inverse = {i: f for f, i in self.vocabulary.items()}
+            object.__setattr__(self, "_inverse_cache", inverse)  # built once, on first explanation
+        return inverse
+
+
+def from_dict(data: dict) -> LinearModel:
+    return LinearModel(
+        vocabulary=data["vocabulary"], idf=data["idf"], binary_coef=data["binary"]["coef"],
+        binary_intercept=data["binary"]["intercept"], type_classes=data["types"]["classes"],
+        type_coef=data["types"]["coef"], type_intercept=data["types"]["intercept"],
+    )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> LinearModel | None:
+    path = resources.files("consumers.domain").joinpath(MODEL_FILE)
+    if not path.is_file():
+        return None
+    return from_dict(json.loads(path.read_text("utf-8")))

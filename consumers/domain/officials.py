@@ -1,0 +1,146 @@
+"""Officials named in a report, with their titles and roles (chủ trì, dự, phát biểu, kết luận).
+
+Reports name officials as "đồng chí <Name>, <title>, <title>" or "<title> <Name>", and list co-chairs as
+"Các đồng chí: A, title; B, title; C, title đồng chủ trì". Names are 2-5 capitalised syllables starting with
+a Vietnamese surname; titles are the comma-separated phrases that follow.
+"""
+
+from __future__ import annotations
+
+import re
+
+from consumers.domain.text import nfc
+
+_WORD = re.compile(r"[^\W\d_][\w']*")
+# Capitalised words that start titles or bodies, never a person's name.
+_NOT_NAME_WORDS = {
+    "Ủy", "Uỷ", "Bí", "Chủ", "Phó", "Trưởng", "Bộ", "Ban", "Tỉnh", "Đảng", "Hội", "Thường", "Giám", "Tổng",
+    "Mặt", "Liên", "Sở", "Thủ", "Viện", "Huyện", "Cục", "Chi", "Kỳ", "Phiên", "Nghị", "Các", "Đồng", "Sáng",
+    "Chiều", "Tối", "Ngày", "Tại", "Trong", "Theo", "Kết", "Phát", "Dự", "Về", "Với", "Đại", "Quốc", "Trung",
+    "Việt", "Nam", "Lào", "Campuchia", "Thành", "Thị", "Xã", "Nhà", "Công", "Cổng", "Báo", "Đài", "Văn", "Mẹ",
+}
+# Given names that also start titles: "Lưu Văn Trung" is a name, "... Trung ương" a title.
+_AMBIGUOUS_LAST = {"Thị", "Thành", "Trung", "Quốc", "Đại", "Nhân", "Chính", "Văn", "Đoàn"}
+
+
+_TITLE_BIGRAMS = {
+    "bí thư", "chủ tịch", "chủ nhiệm", "ủy viên", "ủy ban", "uỷ viên", "uỷ ban", "trung ương", "quốc hội",
+    "đại hội", "đại biểu", "đại tướng", "thành ủy", "thành uỷ", "thành phố", "nhân dân", "chính trị", "chính phủ",
+    "văn phòng", "thị ủy", "thị uỷ", "thị xã", "đoàn đại", "tỉnh ủy", "tỉnh uỷ", "huyện ủy", "huyện uỷ",
+    "giám đốc", "tổng bí", "thủ tướng", "bộ trưởng", "phó chủ", "phó bí", "trưởng ban", "trưởng đoàn",
+    "hội đồng", "mặt trận", "sở nội", "ban thường", "ban chấp", "ban tổ", "ban tuyên", "ban dân", "ban nội",
+}
+
+
+def _starts_title(word: str, after: str) -> bool:
+    nxt = re.match(r"\s+([a-zà-ỹđ]+)", after)
+    return bool(nxt) and f"{word.lower()} {nxt.group(1)}" in _TITLE_BIGRAMS
+
+
+def _is_capitalised(word: str) -> bool:
+    # Acronyms (HĐND, UBND) are organisations, not names; "A" in "A Pớt" is a name.
+    return word[0].isupper() and (len(word) == 1 or not word.isupper())
+
+
+def _is_place(name: str) -> bool:
+    from consumers.domain.provinces import load_provinces
+
+    provinces = load_provinces()
+    return provinces.resolve(name) is not None or provinces.resolve(" ".join(name.split()[:2])) is not None
+
+
+def names_in(text: str) -> list[tuple[int, int, str]]:
+    """Runs of 2-5 capitalised words that are not titles, organisations or places."""
+    runs: list[list[re.Match]] = []
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if not _is_capitalised(word):
+            continue
+        if runs and text[runs[-1][-1].end():m.start()] == " " and len(runs[-1]) < 6:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    out = []
+    for run in runs:
+        words = list(run)
+        while words and words[0].group(0) in _NOT_NAME_WORDS:
+            words.pop(0)
+        # A trailing title word is recognised with the lowercase word after it ("... Minh Bí thư").
+        while words and _starts_title(words[-1].group(0), text[words[-1].end():words[-1].end() + 12]):
+            words.pop()
+        if not 2 <= len(words) <= 5:
+            continue
+        name = text[words[0].start():words[-1].end()]
+        if not _is_place(name):
+            out.append((words[0].start(), words[-1].end(), name))
+    return out
+
+
+_CHAIR = re.compile(r"(đồng chủ trì|chủ trì)", re.I)
+_LOCAL_END = re.compile(r"(chủ trì|dự)\s+(tại|ở)\s+điểm cầu", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ])|\n")
+_KEYWORDS = [
+    ("kết luận", re.compile(r"\b(kết luận|phát biểu kết luận)\b", re.I)),
+    ("phát biểu", re.compile(r"\b(phát biểu|quán triệt|trình bày|báo cáo)\b", re.I)),
+    ("dự", re.compile(r"\b(dự|tham dự|dự và chỉ đạo)\b", re.I)),
+]
+
+
+def _titles_after(text: str, end: int) -> list[str]:
+    """Comma-separated titles that follow a name, up to the next clause."""
+    tail = text[end:end + 250]
+    if not tail.startswith(","):
+        return []
+    titles = []
+    for part in re.split(r"[,;]|\s+và\s+", tail[1:]):
+        part = part.strip()
+        if names_in(part[:40]) and names_in(part[:40])[0][0] == 0:
+            break  # the next official of a list
+        stop = re.search(r"\s(chủ trì|đồng chủ trì|dự|phát biểu|kết luận|cùng|và các|nhấn mạnh|đề nghị|cho biết)\b",
+                         part)
+        if stop:
+            part = part[: stop.start()].strip()
+            if part and part[0].isupper():
+                titles.append(part)
+            break
+        if not part or not part[0].isupper() or len(part) > 90:
+            break
+        titles.append(part)
+    return titles
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(nfc(text)) if s.strip()]
+
+
+def presiding(text: str, limit_chars: int = 2500) -> list[dict]:
+    """Officials who chaired: names in the clause that says chủ trì / đồng chủ trì."""
+    found: dict[str, dict] = {}
+    for sentence in sentences(text[:limit_chars]):
+        chair = _CHAIR.search(sentence)
+        if not chair or _LOCAL_END.search(sentence):
+            continue
+        # "Kỳ họp ... do đồng chí X chủ trì", "Đồng chí X ... chủ trì hội nghị": names before the verb;
+        # "Chủ trì hội nghị có đồng chí X": names after it.
+        before = names_in(sentence[: chair.start()])
+        candidates = before or names_in(sentence[chair.end(): chair.end() + 200])
+        for start, end, name in candidates:
+            if name not in found:
+                found[name] = {"name": name, "titles": _titles_after(sentence, end), "role": "chủ trì"}
+        if found:
+            break
+    return list(found.values())
+
+
+def participants(text: str, chairs: set[str], limit_chars: int = 4000) -> list[dict]:
+    """Other named officials with the role the sentence gives them."""
+    found: dict[str, dict] = {}
+    for sentence in sentences(text[:limit_chars]):
+        role = next((r for r, pattern in _KEYWORDS if pattern.search(sentence)), None)
+        if role is None:
+            continue
+        for _, end, name in names_in(sentence):
+            if name in chairs or name in found:
+                continue
+            found[name] = {"name": name, "titles": _titles_after(sentence, end), "role": role}
+    return list(found.values())
