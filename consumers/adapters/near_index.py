@@ -35,11 +35,9 @@ class NearDuplicateIndex:
                 documents.c.canonical_url != article.canonical_url,
                 or_(*[near_index.c[f"b{i}"] == band_values[i] for i in range(N_BANDS)]),
             ))
-            .order_by(near_index.c.document_id)
-            .limit(50)
-        ).all()
+        ).all()  # no LIMIT/ORDER BY: with them PostgreSQL prefers a sequential scan
         best: tuple[int, float] | None = None
-        for document_id, stored in rows:
+        for document_id, stored in sorted(rows)[:200]:
             score = neardup.similarity(mh, neardup.from_bytes(stored))
             if score >= self.threshold and (best is None or score > best[1] + 1e-9):
                 best = (document_id, score)

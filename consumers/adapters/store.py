@@ -140,15 +140,12 @@ class UnitOfWork:
         return MeetingReport.model_validate(payload) if payload else None
 
     # -- events ----------------------------------------------------------------------------------
-    def events_near(self, meeting_type: str, meeting_date: dt.date | None, days: int = 1) -> list[dict]:
+    def events_near(self, meeting_date: dt.date | None, days: int = 1) -> list[dict]:
         if meeting_date is None:
             return []
         rows = self.conn.execute(
-            select(events).where(and_(
-                events.c.meeting_type == meeting_type,
-                events.c.meeting_date.between(meeting_date - dt.timedelta(days=days),
-                                              meeting_date + dt.timedelta(days=days)),
-            ))
+            select(events).where(events.c.meeting_date.between(
+                meeting_date - dt.timedelta(days=days), meeting_date + dt.timedelta(days=days)))
         ).all()
         return [dict(r._mapping) for r in rows]
 

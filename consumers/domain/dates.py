@@ -99,7 +99,8 @@ _SHORT = re.compile(
     r"\b(?P<part>sáng|chiều|trưa|tối|đêm|ngày|hôm nay|sáng nay|chiều nay|tối nay|trong (?:hai|2|ba|3) ngày)"
     r"\s*(?:nay\s*)?(?:\(\s*)?(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?(?:ngày\s*)?"
     r"(?:(?P<d0>[0-3]?\d)\s*(?:và|,|-|–|đến)\s*)?"
-    r"(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)(?:\s*/\s*(?P<y>(?:19|20)\d\d))?(?!\d|\s*/\s*\d)",
+    # "17/1" and the dash form "7-3" used by some newspapers; ranges ("14 - 15/12") are read elsewhere.
+    r"(?P<d>[0-3]?\d)(?:\s*/\s*|-)(?P<m>[01]?\d)(?:(?:\s*/\s*|-)(?P<y>(?:19|20)\d\d))?(?!\d|\s*/\s*\d)",
     re.I,
 )
 

@@ -10,9 +10,11 @@ from datasketch import MinHash
 
 from consumers.domain.text import fold_words
 
-NUM_PERM = 64
-N_BANDS = 8
-ROWS = NUM_PERM // N_BANDS
+# 7 bands of 7 rows: a pair with Jaccard 0.83 becomes a candidate with probability 0.89, one with 0.9
+# with 0.99; 7 indexed integer columns keep the index under 300 bytes per document on PostgreSQL.
+N_BANDS = 7
+ROWS = 7
+NUM_PERM = N_BANDS * ROWS
 SHINGLE = 3
 MIN_WORDS = 25
 

@@ -21,6 +21,9 @@ class StageResult:
     # Called after every output is acknowledged by the broker, before offsets are committed.
     on_delivered: Callable[[], None] | None = None
     outcome: str = "ok"  # small fixed label for metrics
+    dedup_outcome: str | None = None  # new | duplicate | revision | near_duplicate (process stage)
+    report_id: str | None = None  # the document's report id, meeting or not (process stage)
+    duplicate_of: str | None = None
 
 
 class Rejected(Exception):

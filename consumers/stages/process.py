@@ -73,7 +73,7 @@ class ProcessStage:
                 if pending is not None:
                     outputs.append(Output(self.reports_topic, pending.report_id, pending))
                     delivered_keys.append((pending.report_id, pending.version))
-                return self._result(outputs, delivered_keys, "duplicate")
+                return self._result(outputs, delivered_keys, "duplicate", decision)
             is_meeting = classification.is_meeting_report
             document_id = uow.add_document(
                 canonical_url=article.canonical_url, portal_id=article.portal_id,
@@ -86,7 +86,7 @@ class ProcessStage:
                             confidence=classification.confidence)
             if not is_meeting:
                 uow.commit()
-                return self._result(outputs, delivered_keys, "not_meeting")
+                return self._result(outputs, delivered_keys, "not_meeting", decision)
             event_id, summary = self._assign_event(uow, article, classification, facts, decision)
             report = build_report(article, classification, facts, decision, event_id)
             uow.add_report(report)
@@ -95,7 +95,7 @@ class ProcessStage:
         delivered_keys.append((report.report_id, report.version))
         if summary is not None:
             outputs.append(Output(self.events_topic, summary.event_id, summary))
-        return self._result(outputs, delivered_keys, decision.outcome)
+        return self._result(outputs, delivered_keys, decision.outcome, decision)
 
     def _assign_event(self, uow, article, classification, facts, decision):
         if facts.meeting_date is None or classification.meeting_type is None:
@@ -106,10 +106,12 @@ class ProcessStage:
             if prior:
                 uow.add_event_member(prior, decision.report_id, article.portal_id, article.province)
                 return prior, self._summary(uow, prior, classification.meeting_type, facts.meeting_date)
-        scope = events.event_scope(classification.meeting_type, article.province)
+        national = events.is_national(classification.meeting_type, article.title, article.text)
+        scope = events.event_scope(classification.meeting_type, article.province, national)
         sig = events.signature(scope=scope, ordinal=facts.ordinal, term=facts.term,
-                               presiding=[p["name"] if isinstance(p, dict) else p.name for p in facts.presiding])
-        existing = uow.events_near(classification.meeting_type, facts.meeting_date)
+                               presiding=[p["name"] if isinstance(p, dict) else p.name for p in facts.presiding],
+                               meeting_type=classification.meeting_type)
+        existing = uow.events_near(facts.meeting_date)
         event_id, is_new = events.choose_event(classification.meeting_type, facts.meeting_date, sig, existing)
         if is_new:
             uow.add_event(event_id, classification.meeting_type, facts.meeting_date, sig)
@@ -126,7 +128,7 @@ class ProcessStage:
             provinces=sorted({m["province"] for m in members}),
         )
 
-    def _result(self, outputs, delivered_keys, outcome) -> StageResult:
+    def _result(self, outputs, delivered_keys, outcome, decision: dedup.DedupDecision) -> StageResult:
         store = self.store
         if self.metrics is not None:
             self.metrics.dedup_outcomes.labels(outcome).inc()
@@ -139,4 +141,6 @@ class ProcessStage:
         def mark() -> None:
             store.mark_delivered(delivered_keys)
 
-        return StageResult(outputs, on_delivered=mark if delivered_keys else None, outcome=outcome)
+        return StageResult(outputs, on_delivered=mark if delivered_keys else None, outcome=outcome,
+                           dedup_outcome=decision.outcome, report_id=decision.report_id,
+                           duplicate_of=decision.duplicate_of)

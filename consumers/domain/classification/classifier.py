@@ -52,6 +52,11 @@ class MeetingClassifier:
             # A schedule, a resolution text or a call for questions is never a report, however it reads.
             evidence.insert(0, f"rule:title:{decided}")
             return Classification(False, None, round(max(0.8, 1 - p_meeting), 4), evidence)
+        if p_meeting < 0.5 and p_meeting >= 0.25 and self._reported_by_rules(hits):
+            # An opening that dates the meeting and names who chaired it is a report, whatever the model's
+            # small corpus has seen of the topic.
+            evidence.insert(0, "rule:reported:opening+chair+meeting-phrase")
+            p_meeting = 0.6
         if p_meeting < 0.5:
             return Classification(False, None, round(1 - p_meeting, 4), evidence)
         probs = self.model.type_probabilities(vec)
@@ -61,6 +66,11 @@ class MeetingClassifier:
             meeting_type = decided
         confidence = p_meeting * probs.get(meeting_type, 0.5) ** 0.5
         return Classification(True, meeting_type, round(min(1.0, confidence), 4), evidence)
+
+    @staticmethod
+    def _reported_by_rules(hits) -> bool:
+        chaired = any(p in ("chủ trì", "đồng chủ trì") for p in hits.happened)
+        return hits.opens_with_time and chaired and bool(hits.type_hits) and not hits.negative_hits
 
     @staticmethod
     def _rules_only(hits, evidence) -> Classification:

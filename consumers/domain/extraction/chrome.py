@@ -12,6 +12,9 @@ import yaml
 from consumers.domain.text import fold
 
 
+_INFO_SEPARATOR = re.compile(r"\s*\|\s*|\s+[-–•·]\s+")
+
+
 @dataclass(frozen=True)
 class ChromeRules:
     prune_xpath: tuple[str, ...]
@@ -33,8 +36,13 @@ class ChromeRules:
         low = line.strip().lower()
         if any(p.search(low) for p in self.line_patterns):
             return True
+        # A table row as trafilatura prints it: "| Đang truy cập: | 56 |" reads "Đang truy cập: 56".
+        if "|" in low:
+            joined = " ".join(p.strip() for p in low.replace("\\|", "|").split("|") if p.strip())
+            if any(p.search(joined) for p in self.line_patterns):
+                return True
         # An info bar prints several chrome items on one line: "Ngày đăng: 22/08/2023 | Lượt xem: 876".
-        parts = [p.strip() for p in low.split("|") if p.strip()]
+        parts = [p.strip() for p in _INFO_SEPARATOR.split(low.replace("\\|", "|")) if p.strip()]
         return len(parts) > 1 and all(any(p.search(part) for p in self.line_patterns) for part in parts)
 
     def is_placeholder_author(self, name: str) -> bool:

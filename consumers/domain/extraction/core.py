@@ -19,8 +19,11 @@ from consumers.domain.extraction.errors import PageRejected
 from consumers.domain.extraction.structure import (
     drop_hidden,
     drop_link_lists,
+    captions_under_images,
     image_alt_texts,
+    TextLengths,
     lowercase_classes,
+    unwrap_layout_tables,
 )
 from consumers.domain.extraction.metadata import (
     PAGE_HEADER,
@@ -116,7 +119,9 @@ def _byline_name(line: str, rules: ChromeRules) -> str | None:
     """The credited name in a byline element's text: a person or a named office, not a placeholder."""
     byline = _AUTHOR_PREFIX.match(line)
     name = (byline.group(1) if byline else line).strip(" .")
-    if not name or rules.is_placeholder_author(name) or _SOURCE_LINE.match(name) or len(name) > 60:
+    if not name or len(name) > 60 or not name[0].isupper() or any(c.isdigit() for c in name) \
+            or name.endswith(":") or rules.is_placeholder_author(name) or rules.is_chrome_line(name) \
+            or _SOURCE_LINE.match(name):
         return None
     return name
 
@@ -128,9 +133,10 @@ def _lead_elements(tree, title_el) -> list:
              and "site-" not in el.get("class", "")]
     if title_el is None or not found:
         return found
-    order = {el: i for i, el in enumerate(tree.iter())}
-    title_at = order.get(title_el, -1)
-    return [el for el in found if order.get(el, 0) > title_at]
+    # Source line numbers order elements without walking the tree; on minified one-line pages
+    # every element shares a line and nothing is excluded.
+    title_line = title_el.sourceline or 0
+    return [el for el in found if (el.sourceline or title_line) >= title_line]
 
 
 def _texts(elements) -> list[str]:
@@ -162,11 +168,11 @@ def _text_len(el) -> int:
     return sum(len(t.strip()) for t in el.itertext())
 
 
-def _prune_chrome(tree, xpaths) -> None:
+def _prune_chrome(tree, xpaths, lengths: TextLengths) -> None:
     """Drop chrome containers, but never one that holds most of the page's text: ASP.NET and
     SharePoint wrap whole pages in <form>, some themes put the article inside a 'sidebar' layout."""
     body = tree.find(".//body")
-    total = _text_len(body if body is not None else tree) or 1
+    total = lengths.of(body if body is not None else tree) or 1
     for xp in xpaths:
         try:
             found = tree.xpath(xp)
@@ -175,7 +181,7 @@ def _prune_chrome(tree, xpaths) -> None:
         for el in found:
             if el.getparent() is None:
                 continue
-            if el.tag in ("script", "style", "noscript", "iframe", "video", "audio") or _text_len(el) < 0.4 * total:
+            if el.tag in ("script", "style", "noscript", "iframe", "video", "audio") or lengths.of(el) < 0.4 * total:
                 el.drop_tree()
 
 
@@ -217,21 +223,27 @@ def extract_page(
     if not is_vietnamese(text):
         return _extract_generic(tree, url, title, published, modified, author, dateline, title_el, charset, flags)
 
+    # What the page prints as the credit outranks <meta name=author> and JSON-LD, which CMSs fill
+    # with the account that posted ("Super User", "admin") or the site's name.
+    meta_credit, author = author, None
     lowercase_classes(tree)
     body_el = tree.find(".//body")
     total_chars = _text_len(body_el if body_el is not None else tree) or 1
     drop_hidden(tree, total_chars)
+    unwrap_layout_tables(tree)
     lead_candidates = [t for t in _texts(_lead_elements(tree, title_el)) if len(t) >= 40]
     lead = lead_candidates[0] if lead_candidates else ""
-    captions = list(dict.fromkeys(t for t in _texts(tree.xpath(_CAPTION_XPATH)) if len(t) >= 8))
+    caption_els = tree.xpath(_CAPTION_XPATH) + captions_under_images(tree)
+    captions = list(dict.fromkeys(t for t in _texts(caption_els) if len(t) >= 8))
     author_nodes = [t for t in _texts(tree.xpath(_AUTHOR_CLASS_XPATH)) if len(t) <= 80]
     author_folds = {fold(t) for t in author_nodes}
     alt_folds = image_alt_texts(tree)
 
     # Captions and the lead are taken out of the tree so trafilatura cannot repeat them in the body.
-    _remove(tree.xpath(_CAPTION_XPATH))
-    drop_link_lists(tree, total_chars)
-    _prune_chrome(tree, rules.xpaths_for(cms))
+    _remove(caption_els)
+    lengths = TextLengths(tree)
+    drop_link_lists(tree, total_chars, lengths)
+    _prune_chrome(tree, rules.xpaths_for(cms), lengths)
     budget.check("prune")
     extracted = trafilatura.extract(
         tree, url=url, output_format="txt", include_comments=False, include_tables=True,
@@ -284,18 +296,16 @@ def extract_page(
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
     while paragraphs and (_looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])):
         tail = paragraphs.pop()
-        if _looks_like_name(tail) and not rules.is_placeholder_author(tail):
+        # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
+        if not _SOURCE_LINE.match(tail) and _looks_like_name(tail) and not rules.is_placeholder_author(tail):
             author = author or tail.strip()
     if author is None:
-        for node in author_nodes:
-            byline = _AUTHOR_PREFIX.match(node)
-            name = byline.group(1).strip() if byline else node
-            if not rules.is_placeholder_author(name) and _looks_like_name(name):
-                author = name
-                break
+        author = next(filter(None, (_byline_name(node, rules) for node in author_nodes)), None)
     if photo_credit is None:
         photo_credit = next((m.group(1).strip() for m in map(_AUTHOR_PREFIX.match, author_nodes)
                              if m and _TEXT_AND_PHOTO.match(m.group(0))), None)
+    if author is None and meta_credit and _looks_like_name(meta_credit):
+        author = meta_credit
     if author and rules.is_placeholder_author(author):
         author = None
 

@@ -19,6 +19,24 @@ def _text_len(el) -> int:
     return sum(len(t.strip()) for t in el.itertext())
 
 
+class TextLengths(dict):
+    """Visible-text length of every element, counted once for the whole tree. After blocks are
+    dropped an ancestor's figure is too high, never too low: the checks that use it only get
+    more careful."""
+
+    def __init__(self, root) -> None:
+        super().__init__()
+        for el in reversed(list(root.iter())):
+            n = len((el.text or "").strip()) if isinstance(el.tag, str) else 0
+            for child in el:
+                n += self.get(child, 0) + len((child.tail or "").strip())
+            self[el] = n
+
+    def of(self, el) -> int:
+        n = self.get(el)
+        return _text_len(el) if n is None else n
+
+
 def lowercase_classes(tree: lxml_html.HtmlElement) -> None:
     """ASP.NET and SharePoint themes write 'OtherNews', 'ArticleAuthor': XPath's contains() is
     case-sensitive, so every class/id rule would need both spellings."""
@@ -45,16 +63,14 @@ def drop_hidden(tree: lxml_html.HtmlElement, total: int) -> int:
     return removed
 
 
-def _is_link_row(li) -> bool:
+def _is_link_row(li, lengths: TextLengths) -> bool:
     """A list row that is a link to another page: its text is mostly link text (a trailing date
     or counter is allowed), or it is an image link with no text."""
-    text = _text_len(li)
     links = li.xpath(".//a[@href]")
     if not links:
         return False
-    if text == 0:
-        return True
-    return sum(_text_len(a) for a in links) >= 0.5 * text
+    text = lengths.of(li)
+    return text == 0 or sum(lengths.of(a) for a in links) >= 0.5 * text
 
 
 def _is_label(el) -> bool:
@@ -72,22 +88,44 @@ def _is_label(el) -> bool:
     return len(el) <= 2 and not all(w[:1].isupper() for w in words)
 
 
-def drop_link_lists(tree: lxml_html.HtmlElement, total: int, min_rows: int = 2) -> int:
-    """Lists whose rows are links to other pages are related-news, document and banner lists, never
-    article text; the heading that labels such a list goes with it."""
+def _rows(block) -> list:
+    """The repeated rows of a list-like block: <li> of a list, <tr> of a flat table, or the
+    children of a <div> when they are all the same element (div/p/article items of a news box)."""
+    if block.tag in ("ul", "ol"):
+        return [li for li in block if li.tag == "li"]
+    if block.tag == "table":
+        return block.xpath(".//tr")
+    children = [c for c in block if isinstance(c.tag, str)]
+    if len(children) >= 3 and len({c.tag for c in children}) == 1 and children[0].tag in ("div", "p", "article"):
+        return children
+    return []
+
+
+def _reads_as_text(block, rows) -> bool:
+    """A list the article itself introduces ("... các nghị quyết:") or whose items are clauses
+    ending in ';' or '.' is part of the text, even when each item links to a document."""
+    intro = block.getprevious()
+    if intro is not None and isinstance(intro.tag, str) and clean_spaces(intro.text_content()).endswith(":"):
+        return True
+    ends = [clean_spaces(r.text_content())[-1:] for r in rows]
+    return sum(e in (".", ";") for e in ends) > len(rows) / 2
+
+
+def drop_link_lists(tree: lxml_html.HtmlElement, total: int, lengths: TextLengths, min_rows: int = 2) -> int:
+    """Blocks whose rows are links to other pages are related-news, document and banner lists,
+    never article text; the heading that labels such a block goes with it."""
     removed = 0
-    for lst in tree.xpath("//body//ul | //body//ol"):
-        if lst.getparent() is None:
+    for block in tree.xpath("//body//ul | //body//ol | //body//table[not(.//table)] | //body//div[count(*) >= 3]"):
+        if block.getparent() is None:
             continue
-        rows = [li for li in lst if isinstance(li.tag, str) and li.tag == "li"]
-        if len(rows) < min_rows or _text_len(lst) >= 0.4 * total:
+        rows = _rows(block)
+        if len(rows) < min_rows or lengths.of(block) >= 0.4 * total:
             continue
-        if sum(_is_link_row(li) for li in rows) < 0.75 * len(rows):
+        if sum(_is_link_row(r, lengths) for r in rows) < 0.75 * len(rows) or _reads_as_text(block, rows):
             continue
         # Climb through wrappers that hold nothing but the list, to reach the box its label is in.
-        block = lst
         while block.getparent() is not None and block.getparent().tag not in ("body", "html") and \
-                _text_len(block.getparent()) == _text_len(block) and len(block.getparent()) == 1:
+                len(block.getparent()) == 1 and lengths.of(block.getparent()) == lengths.of(block):
             block = block.getparent()
         label = block.getprevious()
         if label is not None and _is_label(label) and (label.tail or "").strip() == "":
@@ -106,3 +144,64 @@ def image_alt_texts(tree: lxml_html.HtmlElement) -> set[str]:
         if len(alt) >= 15 and " " in alt and not _FILENAME.search(alt):
             out.add(fold(alt))
     return out
+
+
+def _is_image_block(el) -> bool:
+    return isinstance(el.tag, str) and (el.tag == "img" or bool(el.xpath(".//img"))) and _text_len(el) == 0
+
+
+def _is_caption_style(el) -> bool:
+    """Printed like a caption: wholly in italics, or a short centred line."""
+    text = clean_spaces(el.text_content())
+    if not text or len(text) > 300:
+        return False
+    italic = "".join(t for i in el.xpath(".//em | .//i") for t in i.itertext())
+    if len(clean_spaces(italic)) >= 0.9 * len(text):
+        return True
+    centred = "center" in (el.get("style") or "").replace(" ", "") or (el.get("align") or "").lower() == "center"
+    return centred and len(text) <= 200
+
+
+def _is_italic(el) -> bool:
+    text = clean_spaces(el.text_content())
+    italic = "".join(t for i in el.xpath(".//em | .//i") for t in i.itertext())
+    return bool(text) and len(text) <= 300 and len(clean_spaces(italic)) >= 0.9 * len(text)
+
+
+def captions_under_images(tree: lxml_html.HtmlElement) -> list:
+    """Paragraphs printed right under an image-only paragraph in caption style: editors of
+    NukeViet, Joomla and custom CMSs type the caption as the next <p>, often twice."""
+    found = []
+    for block in tree.xpath("//body//p[.//img] | //body//div[.//img][not(.//p)]"):
+        if not _is_image_block(block):
+            # Image and italic caption in one block: <div align="center"><img><br><i>...</i></div>.
+            if not block.xpath(".//p | .//div | .//table") and _is_italic(block):
+                found.append(block)
+            continue
+        nxt = block.getnext()
+        while nxt is not None and isinstance(nxt.tag, str) and nxt.tag in ("p", "div") and \
+                _is_caption_style(nxt) and not nxt.xpath(".//img"):
+            found.append(nxt)
+            nxt = nxt.getnext()
+            # Only a repetition of the same caption may follow it.
+            if nxt is not None and fold(nxt.text_content()) != fold(found[-1].text_content()):
+                break
+    return found
+
+
+_LAYOUT_CELL = "./tr/td | ./tbody/tr/td | ./thead/tr/td | ./tr/th | ./tbody/tr/th"
+
+
+def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> int:
+    """Old ASP.NET/DotNetNuke skins lay the page out with <table>: a cell holding a headline, a
+    nested table or a whole article is layout, not data. As a table, trafilatura flattens it into
+    one '| |'-joined row; as plain blocks its paragraphs stay paragraphs."""
+    unwrapped = 0
+    for table in tree.xpath("//body//table"):
+        cells = table.xpath(_LAYOUT_CELL)
+        if not any(c.xpath(".//h1 | .//h2 | .//table") or _text_len(c) >= 400 for c in cells):
+            continue
+        for el in [table, *table.xpath("./tbody | ./thead | ./tfoot | ./tr | ./*/tr"), *cells]:
+            el.tag = "div"
+        unwrapped += 1
+    return unwrapped
