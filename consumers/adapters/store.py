@@ -67,7 +67,7 @@ class UnitOfWork:
             select(signatures.c.paragraphs).where(signatures.c.document_id == row.id)
         ).scalar()
         return KnownDocument(row.id, row.report_id, row.version, row.canonical_url, row.portal_id,
-                             row.fingerprint, tuple(paragraphs or ()))
+                             row.fingerprint, tuple(paragraphs or ()), row.duplicate_of)
 
     def find_exact(self, canonical_url: str, portal_id: str, fingerprint: str) -> KnownDocument | None:
         row = self.conn.execute(
@@ -90,14 +90,15 @@ class UnitOfWork:
         return self._known(row) if row else None
 
     def add_document(self, *, canonical_url: str, portal_id: str, fingerprint: str, report_id: str,
-                     version: int, is_meeting_report: bool, paragraphs: list[str], minhash: bytes = b"") -> int:
+                     version: int, is_meeting_report: bool, paragraphs: list[str], minhash: bytes = b"",
+                     duplicate_of: str | None = None) -> int:
         try:
             with self.conn.begin_nested():
                 document_id = self.conn.execute(
                     documents.insert().values(
                         canonical_url=canonical_url, portal_id=portal_id, fingerprint=fingerprint,
                         report_id=report_id, version=version, is_meeting_report=is_meeting_report,
-                        created_at=_now(),
+                        duplicate_of=duplicate_of, created_at=_now(),
                     ).returning(documents.c.id)
                 ).scalar_one()
         except IntegrityError as exc:

@@ -54,6 +54,7 @@ documents = Table(
     Column("report_id", String(32), nullable=False),
     Column("version", Integer, nullable=False),
     Column("is_meeting_report", Boolean, nullable=False),
+    Column("duplicate_of", String(32)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("canonical_url", "fingerprint", name="uq_documents_url_fingerprint"),
     UniqueConstraint("portal_id", "fingerprint", name="uq_documents_portal_fingerprint"),

@@ -23,6 +23,7 @@ class KnownDocument:
     portal_id: str
     fingerprint: str
     paragraphs: tuple[str, ...] = ()
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def decide(
     report_id = report_id_for(canonical_url)
     if near is not None:
         original, similarity = near
-        return DedupDecision("near_duplicate", report_id, 1, duplicate_of=original.report_id,
+        # Link to the root of the copy cluster, so chains of copies of copies stay one star.
+        root = original.duplicate_of or original.report_id
+        return DedupDecision("near_duplicate", report_id, 1, duplicate_of=root,
                              similarity=round(similarity, 4))
     return DedupDecision("new", report_id, 1)

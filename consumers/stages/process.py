@@ -78,7 +78,7 @@ class ProcessStage:
             document_id = uow.add_document(
                 canonical_url=article.canonical_url, portal_id=article.portal_id,
                 fingerprint=article.fingerprint, report_id=decision.report_id, version=decision.version,
-                is_meeting_report=is_meeting, paragraphs=paragraphs,
+                is_meeting_report=is_meeting, paragraphs=paragraphs, duplicate_of=decision.duplicate_of,
             )
             if self.near_index is not None:
                 self.near_index.add(uow, document_id, article, paragraphs)

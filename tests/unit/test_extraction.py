@@ -121,3 +121,155 @@ def test_recrawls_of_one_page_do_not_make_its_text_boilerplate():
     for _ in range(5):
         got = extract_page(page(), "https://x.vn/same.html", portal="qn", boilerplate=memory)
     assert got.paragraphs == PARAS
+
+
+# -- Vietnamese dates, structural chrome, bylines ------------------------------------------------
+
+from consumers.domain.dates import parse_datetime  # noqa: E402
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Tháng Tám 10, 2023", "2023-08-10T00:00:00+07:00"),
+    ("Đăng ngày 10 Tháng Mười Hai, 2023 lúc 2:15 chiều", "2023-12-10T14:15:00+07:00"),
+    ("tháng mười một 3, 2022 9:05", "2022-11-03T09:05:00+07:00"),
+    ("Tháng 8 10, 2023", "2023-08-10T00:00:00+07:00"),
+    ("ngày 12 tháng 9 năm 2023", "2023-09-12T00:00:00+07:00"),
+])
+def test_vietnamese_month_names_are_dates(text, expected):
+    assert parse_datetime(text).isoformat() == expected
+
+
+def test_month_archive_without_a_day_is_not_a_date():
+    assert parse_datetime("Lưu trữ: Tháng Tám 2023") is None
+
+
+def _wrap(article: str, head: str = "", title: str = TITLE, site: str = "Cổng Thông tin điện tử tỉnh") -> bytes:
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title} - {site}</title>{head}</head>
+<body><header class="site-header"><p class="site-description">Trang thông tin điện tử chính thức của Ủy ban nhân
+dân tỉnh, cập nhật tin tức hằng ngày</p></header><div class="col-main">{article}</div>
+<div class="footer-portal"><p>Cơ quan chủ quản: Ủy ban nhân dân tỉnh</p><p>Cơ quan thường trực: Văn phòng UBND tỉnh</p></div>
+</body></html>""".encode()
+
+
+def test_wordpress_month_name_date_line_and_account_byline():
+    article = f"""<article><h1 class="entry-title">{TITLE}</h1>
+<div class="posted-on">Đăng ngày <time class="entry-date published">Tháng Tám 10, 2023</time> bởi quantri</div>
+<div class="entry-content">{''.join(f'<p>{p}</p>' for p in [LEAD, *PARAS])}<p><strong>Hà Linh</strong></p></div>
+<ul class="archives"><li><a href="/2023/08/">Tháng Tám 2023</a></li><li><a href="/2023/07/">Tháng Bảy 2023</a></li></ul>
+</article>"""
+    got = extract_page(_wrap(article, head='<meta name="author" content="quantri">'), "https://x.gov.vn/a/")
+    assert got.published_at.isoformat() == "2023-08-10T00:00:00+07:00"
+    assert got.lead == LEAD  # not the site tagline in the masthead
+    assert got.paragraphs == PARAS
+    assert got.author == "Hà Linh"
+
+
+def test_related_headline_lists_their_labels_and_footer_imprint_are_chrome():
+    related = "".join(f'<li><a href="/t/{i}.aspx">Hội nghị giao ban khối Nội chính quý {i}</a> <span>(0{i}/09/2023)</span></li>'
+                      for i in range(1, 5))
+    bullets = "<ul><li>Hoàn thành 45 văn bản quy phạm pháp luật trong 6 tháng.</li>" \
+              "<li>Giải quyết 100% hồ sơ thủ tục hành chính đúng hạn.</li></ul>"
+    article = f"""<div class="ArticleDetail"><h1 class="ArticleTitle">{TITLE}</h1>
+<div class="ArticleInfo"><span>Ngày đăng: 28/07/2023 18:13</span> | <span>Lượt xem: 876</span></div>
+<div class="ms-rtestate-field"><p>{LEAD}</p>{''.join(f'<p>{p}</p>' for p in PARAS)}{bullets}</div>
+<div class="ArticleAuthor"><b>Phòng Thông tin - Dân nguyện</b></div>
+<div class="OtherNews"><h3>Tin khác</h3><ul>{related}</ul></div></div>
+<div class="col-right"><div class="box"><h3 class="box-title">Văn bản mới</h3><ul>
+<li><a href="/vb/1">Quyết định số 2356/QĐ-UBND</a><span> (04/07/2023)</span></li>
+<li><a href="/vb/2">Kế hoạch số 142/KH-UBND</a><span> (30/06/2023)</span></li></ul></div></div>"""
+    got = extract_page(_wrap(article), "https://x.gov.vn/Pages/a.aspx")
+    assert got.lead == LEAD
+    assert got.paragraphs == [*PARAS, "Hoàn thành 45 văn bản quy phạm pháp luật trong 6 tháng.",
+                              "Giải quyết 100% hồ sơ thủ tục hành chính đúng hạn."]
+    assert got.author == "Phòng Thông tin - Dân nguyện"
+    assert got.published_at.isoformat() == "2023-07-28T18:13:00+07:00"
+    for chrome in ("Tin khác", "Nội chính quý", "Văn bản mới", "2356/QĐ-UBND", "Lượt xem", "Cơ quan"):
+        assert chrome not in got.text
+
+
+def test_caption_typed_under_the_image_twice_is_one_caption():
+    caption = "Các đại biểu biểu quyết thông qua nghị quyết tại kỳ họp."
+    article = f"""<h1>{TITLE}</h1><div class="bodytext"><p>{LEAD}</p><p>{PARAS[0]}</p>
+<p style="text-align:center"><img src="/a.jpg" alt=""></p>
+<p style="text-align:center"><em>{caption}</em></p><p style="text-align:center"><span><em>{caption}</em></span></p>
+<p>{PARAS[1]}</p><p>{PARAS[2]}</p><p style="text-align:right"><strong>Theo Báo Lạng Sơn</strong></p></div>"""
+    got = extract_page(_wrap(article, head='<meta name="author" content="Super User">'), "https://x.gov.vn/a.html")
+    assert got.captions == [caption]
+    assert got.paragraphs == PARAS
+    assert got.author is None  # a CMS account and a source line are not credits
+
+
+def test_poll_widget_and_hidden_placeholder_byline_are_dropped():
+    article = f"""<h1 class="title-news">{TITLE}</h1><div class="date-news">28/07/2023 18:13</div>
+<div class="content-news"><p>{LEAD}</p>{''.join(f'<p>{p}</p>' for p in PARAS)}</div>
+<div class="author" style="display:none">Ban Biên tập</div>
+<div class="portlet-boundary portlet-polls"><h2 class="portlet-title-text">Thăm dò ý kiến</h2>
+<p class="question">Bạn quan tâm đến nội dung nào trên Cổng thông tin điện tử tỉnh?</p>
+<form><label><input type="radio"> Tin tức - sự kiện</label><button>Bình chọn</button></form></div>"""
+    got = extract_page(_wrap(article), "https://x.gov.vn/a")
+    assert got.paragraphs == PARAS
+    assert got.author is None
+    assert "Thăm dò" not in got.text and "Bạn quan tâm" not in got.text
+
+
+def test_decomposed_date_line_keeps_its_time():
+    import unicodedata
+
+    article = f"""<h1>{TITLE}</h1><span class="time-update">Cập nhật: 16:02 ngày 14/07/2023</span>
+<div class="sapo">{LEAD}</div><div class="content">{''.join(f'<p>{p}</p>' for p in PARAS)}</div>"""
+    body = unicodedata.normalize("NFD", _wrap(article).decode()).encode()
+    got = extract_page(body, "https://x.vn/a.html")
+    assert got.published_at.isoformat() == "2023-07-14T16:02:00+07:00"
+
+
+def test_headline_wins_over_a_longer_site_name_in_title():
+    site = "Trang TTĐT Đoàn ĐBQH và HĐND tỉnh Cao Bằng"
+    short = "Bế mạc Kỳ họp thứ 13 HĐND tỉnh"
+    article = f"""<h1 class="title">{short}</h1><div class="hometext">{LEAD}</div>
+<div class="bodytext">{''.join(f'<p>{p}</p>' for p in PARAS)}</div>"""
+    got = extract_page(_wrap(article, title=f"{short} - Hoạt động", site=site), "https://x.vn/a.html")
+    assert got.title == short
+
+
+def test_layout_table_page_keeps_paragraphs_and_drops_table_chrome():
+    info = """<table><tr><td>Ngày 06/12/2023 lúc 10:15</td><td><span class="cochu">Cỡ chữ:
+<a href="javascript:FontSize(12)">Nhỏ</a> | <a href="javascript:FontSize(14)">Vừa</a></span>
+<a href="javascript:doPrint()">In bài viết</a></td></tr></table>"""
+    counter = "<table><tr><td>Đang truy cập:</td><td>56</td></tr><tr><td>Tổng truy cập:</td><td>8.210.337</td></tr></table>"
+    article = f"""<table width="100%"><tr><td width="200">{counter}</td><td>
+<h1 class="tieude">{TITLE}</h1>{info}<p><strong>{LEAD}</strong></p>{''.join(f'<p>{p}</p>' for p in PARAS)}
+<p align="right"><b>PV</b></p></td></tr></table>"""
+    got = extract_page(_wrap(article), "https://x.gov.vn/ChiTiet.aspx?ID=1")
+    assert got.lead == LEAD
+    assert got.paragraphs == PARAS
+    assert got.author == "PV"
+    assert got.published_at.isoformat() == "2023-12-06T10:15:00+07:00"
+    for chrome in ("Cỡ chữ", "In bài viết", "truy cập", "|"):
+        assert chrome not in got.text
+
+
+def test_info_bar_and_table_row_lines_are_chrome():
+    from consumers.domain.extraction.chrome import load_rules
+
+    rules = load_rules()
+    for line in ("Ngày đăng: 22/08/2023 10:15 | Lượt xem: 876", "Ngày đăng: 22/08/2023 - Đã xem: 412",
+                 "| Tổng truy cập: | 8.210.337 |", "06/12/2023 10:15", "Viết bởi Super User"):
+        assert rules.is_chrome_line(line), line
+    for line in ("Hà Nội - Hải Phòng", "Bởi vậy, hội nghị đã thống nhất cao.", PARAS[0]):
+        assert not rules.is_chrome_line(line), line
+
+
+def test_list_the_article_introduces_is_not_taken_for_a_link_list():
+    from lxml import html as lxml_html
+
+    from consumers.domain.extraction.structure import TextLengths, drop_link_lists
+
+    items = "".join(f'<li><a href="/vb/{i}.pdf">Nghị quyết số {i}/NQ-HĐND về dự toán ngân sách</a></li>'
+                    for i in range(3))
+    related = "".join(f'<li><a href="/tin/{i}">Tin khác số {i} của cổng thông tin</a></li>' for i in range(3))
+    tree = lxml_html.fromstring(f"""<html><body><div><p>{LEAD}</p><p>Kỳ họp đã thông qua các nghị quyết:</p>
+<ul id="body-list">{items}</ul>{''.join(f'<p>{p}</p>' for p in PARAS)}</div>
+<div class="box"><h3>Tin khác</h3><ul id="related">{related}</ul></div></body></html>""")
+    drop_link_lists(tree, 10_000, TextLengths(tree))
+    assert tree.xpath("//ul[@id='body-list']") and not tree.xpath("//ul[@id='related']")
+    assert "Tin khác" not in tree.text_content()
