@@ -213,12 +213,42 @@ def consume(stage: Annotated[str, typer.Argument(help="extract or process")]) ->
 @app.command()
 def crawl(
     portals: Annotated[Path | None, typer.Option("--portals", help="portal registry YAML")] = None,
+    loop: Annotated[bool, typer.Option("--loop", help="crawl every NEWSINGEST_CRAWL_INTERVAL_S until stopped")] = False,
 ) -> None:
-    """Crawl every portal once and publish RawPages (the crawler container's command)."""
-    from crawlers.run import main as crawl_main
+    """Crawl every portal and publish RawPages (the crawler container's command)."""
+    import signal
+    import subprocess
+    import threading
 
-    args = ["--portals", str(portals)] if portals else []
-    raise typer.Exit(crawl_main(args))
+    from schemas.settings import settings_env
+
+    settings = _settings(portals_file=portals)
+    if not settings.kafka_bootstrap_servers:
+        err.print("[red]error:[/] NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS is required for `crawl`")
+        raise typer.Exit(2)
+    stop = threading.Event()
+    child: list[subprocess.Popen] = []
+
+    def handler(*_):
+        stop.set()
+        for proc in child:
+            proc.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    import os
+
+    env = {**os.environ, **settings_env(settings)}
+    while True:
+        # A fresh process per cycle: Twisted's reactor cannot be restarted inside one process.
+        proc = subprocess.Popen([sys.executable, "-m", "crawlers.run"], env=env, stdin=subprocess.DEVNULL)
+        child[:] = [proc]
+        code = proc.wait()
+        if not loop or stop.is_set():
+            raise typer.Exit(code)
+        stop.wait(settings.crawl_interval_s)
+        if stop.is_set():
+            raise typer.Exit(0)
 
 
 @schemas_app.command("export")

@@ -1,0 +1,76 @@
+"""The issue targets, checked on the labelled corpora (the same code the benchmarks print from)."""
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bench import classification_quality, dedup, extraction_quality
+from consumers.domain.classification import MeetingClassifier
+from consumers.domain.classification.train import DEFAULT_CORPUS, load_rows, render, train
+from consumers.domain.extraction import extract_page
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _extraction_scores(folder: Path):
+    scores = []
+    for meta_path in sorted(folder.glob("*.json")):
+        truth = json.loads(meta_path.read_text("utf-8"))
+        got = extract_page(meta_path.with_suffix(".html").read_bytes(), truth["url"])
+        scores.append(extraction_quality.score_page(meta_path.stem, truth, text=got.text, lead=got.lead,
+                                                    title=got.title, published=got.published_at,
+                                                    author=got.author))
+    return scores
+
+
+@pytest.mark.parametrize("folder", ["extraction", "extraction_holdout"])
+def test_extraction_targets(folder):
+    path = REPO / "tests" / "corpus" / folder
+    if not any(path.glob("*.json")):
+        pytest.skip(f"no pages in {folder}")
+    scores = _extraction_scores(path)
+    assert [s.name for s in scores if s.leaked] == []
+    assert sum(s.precision for s in scores) / len(scores) >= 0.98
+    assert sum(s.recall for s in scores) / len(scores) >= 0.98
+    assert all(s.lead_ok for s in scores), [s.name for s in scores if not s.lead_ok]
+    assert all(s.date_ok for s in scores), [s.name for s in scores if not s.date_ok]
+    assert all(s.title_ok for s in scores), [s.name for s in scores if not s.title_ok]
+    assert sum(s.author_ok for s in scores) / len(scores) >= 0.95
+
+
+def test_classification_targets_on_the_held_back_split():
+    result = classification_quality.evaluate(load_rows(DEFAULT_CORPUS, "test"), MeetingClassifier())
+    assert result["f1"] >= 0.97
+    assert result["type_accuracy"] >= 0.95
+    assert result["presiding_precision"] >= 0.95 and result["presiding_recall"] >= 0.95
+    assert result["date_accuracy"] >= 0.98
+
+
+def test_classification_targets_on_unseen_articles():
+    holdout = REPO / "tests" / "corpus" / "classification_holdout"
+    rows = load_rows(holdout) if holdout.exists() else []
+    if not rows:
+        pytest.skip("no held-out articles")
+    result = classification_quality.evaluate(rows, MeetingClassifier())
+    assert result["f1"] >= 0.97, result["errors"]
+    assert result["type_accuracy"] >= 0.95, result["errors"]
+
+
+def test_shipped_model_is_rebuilt_exactly_from_the_corpus():
+    shipped = (REPO / "consumers" / "domain" / "data" / "meeting_model.json").read_text("utf-8")
+    rebuilt = render(train(load_rows(DEFAULT_CORPUS, "train")))
+    assert rebuilt == shipped, "run `python -m consumers.domain.classification.train`"
+
+
+def test_dedup_targets_on_the_pairs_set():
+    docs, pairs = dedup.load()
+    with tempfile.TemporaryDirectory() as tmp:
+        results = dedup.stream(docs, f"sqlite:///{tmp}/dedup.db")
+    r = dedup.evaluate(docs, pairs, results)
+    assert r["recrawl"][0] == r["recrawl"][1]
+    assert r["revision"][0] == r["revision"][1]
+    assert r["near_precision"] >= 0.95 and r["near_recall"] >= 0.95, r["near_errors"]
+    assert r["event_f1"] >= 0.95

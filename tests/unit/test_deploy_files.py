@@ -1,0 +1,34 @@
+"""The container and monitoring files parse and refer to commands and metrics that exist."""
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from deploy.cli import app
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+def test_compose_services_run_real_commands():
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    commands = {name: svc.get("command") for name, svc in compose["services"].items() if "command" in svc}
+    assert commands["extract"] == ["consume", "extract"] and commands["process"] == ["consume", "process"]
+    runner = CliRunner()
+    for command in commands.values():
+        assert runner.invoke(app, [command[0], "--help"]).exit_code == 0
+    assert compose["services"]["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+def test_dashboard_and_alerts_use_metrics_the_code_exports():
+    source = "\n".join(p.read_text() for p in (DEPLOY.parent / "consumers").rglob("*.py")) + \
+        "\n".join(p.read_text() for p in (DEPLOY.parent / "crawlers").rglob("*.py"))
+    exported = set(re.findall(r'"(newsingest_[a-z_]+)"', source))
+    dashboard = json.loads((DEPLOY / "grafana" / "dashboards" / "newsingest.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    exprs += [r["expr"] for g in yaml.safe_load((DEPLOY / "alerts.yml").read_text())["groups"] for r in g["rules"]]
+    used = {re.sub(r"_(bucket|count|sum)$", "", m) for e in exprs for m in re.findall(r"newsingest_[a-z_]+", e)}
+    assert used and used <= exported, used - exported
+    yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
