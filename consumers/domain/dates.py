@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
-_TIME = r"(?P<h>[01]?\d|2[0-3])\s*(?:[:hg]\s*(?P<mi>[0-5]\d))(?:\s*:\s*(?P<s>[0-5]\d))?"
+# "02:20 CH" / "9:05 SA": Vietnamese 12-hour clocks mark afternoon with CH (chiều), morning with SA (sáng).
+_TIME = (r"(?P<h>[01]?\d|2[0-3])\s*(?:[:hg]\s*(?P<mi>[0-5]\d))(?:\s*:\s*(?P<s>[0-5]\d))?"
+         r"(?:\s*(?P<ap>SA|CH|AM|PM|sáng|chiều|tối)\b)?")
 _DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 # "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"
 _DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r")?")
@@ -49,13 +51,22 @@ def _named_month(groups: dict[str, str | None]) -> dict[str, str | None]:
     return {**groups, "m": str(month) if month else None, "d": groups.get("d") or groups.get("d2"), "h": hour}
 
 
+def _hour(groups: dict[str, str | None]) -> int:
+    hour = int(groups.get("h") or 0)
+    if (groups.get("ap") or "").lower() in ("ch", "pm", "chiều", "tối") and hour < 12:
+        hour += 12
+    elif (groups.get("ap") or "").lower() in ("sa", "am") and hour == 12:
+        hour = 0
+    return hour
+
+
 def _build(groups: dict[str, str | None], tz: dt.tzinfo = VN_TZ) -> dt.datetime | None:
     if "mn" in groups:
         groups = _named_month(groups)
     try:
         value = dt.datetime(
             int(groups["y"]), int(groups["m"]), int(groups["d"]),
-            int(groups.get("h") or 0), int(groups.get("mi") or 0), int(groups.get("s") or 0),
+            _hour(groups), int(groups.get("mi") or 0), int(groups.get("s") or 0),
         )
     except (TypeError, ValueError):
         return None
@@ -96,8 +107,9 @@ def find_datetimes(text: str) -> list[tuple[int, dt.datetime]]:
 
 # "Sáng 17/1", "Ngày 28/7", "Chiều 6/7", "Sáng nay (12/9)", "Trong 2 ngày 8 và 9/12", "ngày 28/7/2023"
 _SHORT = re.compile(
-    r"\b(?P<part>sáng|chiều|trưa|tối|đêm|ngày|hôm nay|sáng nay|chiều nay|tối nay|trong (?:hai|2|ba|3) ngày)"
-    r"\s*(?:nay\s*)?(?:\(\s*)?(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?(?:ngày\s*)?"
+    r"\b(?P<part>sáng|chiều|trưa|tối|đêm|ngày|hôm nay|hôm qua|sáng nay|chiều nay|tối nay|tối qua|"
+    r"trong (?:hai|2|ba|3) ngày)"
+    r"\s*(?:nay\s*|qua\s*)?(?:(?:thứ\s+\w+|chủ nhật)\s*)?(?:\(\s*)?(?:(?:thứ\s+\w+|chủ nhật)\s*,?\s*)?(?:ngày\s*)?"
     r"(?:(?P<d0>[0-3]?\d)\s*(?:và|,|-|–|đến)\s*)?"
     # "17/1" and the dash form "7-3" used by some newspapers; ranges ("14 - 15/12") are read elsewhere.
     r"(?P<d>[0-3]?\d)(?:\s*/\s*|-)(?P<m>[01]?\d)(?:(?:\s*/\s*|-)(?P<y>(?:19|20)\d\d))?(?!\d|\s*/\s*\d)",

@@ -18,6 +18,7 @@ _NOT_NAME_WORDS = {
     "Mặt", "Liên", "Sở", "Thủ", "Viện", "Huyện", "Cục", "Chi", "Kỳ", "Phiên", "Nghị", "Các", "Đồng", "Sáng",
     "Chiều", "Tối", "Ngày", "Tại", "Trong", "Theo", "Kết", "Phát", "Dự", "Về", "Với", "Đại", "Quốc", "Trung",
     "Việt", "Nam", "Lào", "Campuchia", "Thành", "Thị", "Xã", "Nhà", "Công", "Cổng", "Báo", "Đài", "Văn", "Mẹ",
+    "Ông", "Bà", "Anh", "Chị", "Hôm", "Buổi", "Tổ", "Cử", "Dưới",
 }
 # Given names that also start titles: "Lưu Văn Trung" is a name, "... Trung ương" a title.
 _AMBIGUOUS_LAST = {"Thị", "Thành", "Trung", "Quốc", "Đại", "Nhân", "Chính", "Văn", "Đoàn"}
@@ -89,6 +90,8 @@ _KEYWORDS = [
 def _titles_after(text: str, end: int) -> list[str]:
     """Comma-separated titles that follow a name, up to the next clause."""
     tail = text[end:end + 250]
+    if tail.startswith((" - ", " – ")):
+        tail = "," + tail[3:]  # "Ông X - Bí thư Tỉnh ủy" writes titles after a dash
     if not tail.startswith(","):
         return []
     titles = []

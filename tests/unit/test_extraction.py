@@ -273,3 +273,13 @@ def test_list_the_article_introduces_is_not_taken_for_a_link_list():
     drop_link_lists(tree, 10_000, TextLengths(tree))
     assert tree.xpath("//ul[@id='body-list']") and not tree.xpath("//ul[@id='related']")
     assert "Tin khác" not in tree.text_content()
+
+
+def test_twelve_hour_clock_and_shared_text_photo_byline():
+    from consumers.domain.dates import parse_datetime
+
+    assert parse_datetime("02:20 CH, 16/11/2023").hour == 14
+    assert parse_datetime("16/11/2023 09:05 SA").hour == 9
+    html = page(author="Bài: H'Yâm Niê - Ảnh: Hoàng Gia").replace(b"<strong>", b"<em>").replace(b"</strong>", b"</em>")
+    got = extract_page(html, "https://x.vn/a.html")
+    assert (got.author, got.photo_credit) == ("H'Yâm Niê", "Hoàng Gia")

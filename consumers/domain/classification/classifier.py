@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from consumers.domain.classification.features import features
 from consumers.domain.classification.model import LinearModel, load_model
-from consumers.domain.classification.rules import rule_hits, title_rule
+from consumers.domain.classification.rules import opening_rule, rule_hits, title_rule
 
 TYPE_PRIORITY = [
     "standing_secretariat_briefing",
@@ -47,12 +47,12 @@ class MeetingClassifier:
         vec = self.model.vectorise(features(title, text))
         p_meeting = self.model.meeting_probability(vec)
         evidence += [f"feature:{f}" for f in self.model.top_features(vec)]
-        decided = title_rule(title)
+        decided = title_rule(title) or opening_rule(text)
         if decided is not None and decided.startswith("not:") and p_meeting < 0.97:
             # A schedule, a resolution text or a call for questions is never a report, however it reads.
             evidence.insert(0, f"rule:title:{decided}")
             return Classification(False, None, round(max(0.8, 1 - p_meeting), 4), evidence)
-        if p_meeting < 0.5 and p_meeting >= 0.25 and self._reported_by_rules(hits):
+        if p_meeting < 0.5 and self._reported_by_rules(hits):
             # An opening that dates the meeting and names who chaired it is a report, whatever the model's
             # small corpus has seen of the topic.
             evidence.insert(0, "rule:reported:opening+chair+meeting-phrase")
@@ -61,6 +61,11 @@ class MeetingClassifier:
             return Classification(False, None, round(1 - p_meeting, 4), evidence)
         probs = self.model.type_probabilities(vec)
         meeting_type = max(probs, key=probs.get)
+        specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits]
+        if len(specific) == 1 and specific[0] != meeting_type and probs[meeting_type] < 0.6:
+            # One unambiguous type phrase in the headline or opening outweighs an unsure model.
+            evidence.insert(0, f"rule:type-phrase:{specific[0]}")
+            meeting_type = specific[0]
         if decided is not None and not decided.startswith("not:") and decided != meeting_type:
             evidence.insert(0, f"rule:title-type:{decided}")
             meeting_type = decided

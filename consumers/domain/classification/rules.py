@@ -20,7 +20,8 @@ TYPE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "hội nghị giao ban trực tuyến", "giao ban trực tuyến công tác", "thường trực ban bí thư",
     )),
     ("peoples_council_session", (
-        "kỳ họp thứ", "kỳ họp chuyên đề", "kỳ họp thường lệ", "kỳ họp bất thường",
+        "kỳ họp thứ", "kỳ họp chuyên đề", "kỳ họp thường lệ", "kỳ họp bất thường", "phiên chất vấn và trả lời chất vấn",
+        "chất vấn tại kỳ họp", "hđnd tỉnh khóa",
         "khai mạc kỳ họp", "bế mạc kỳ họp", "phiên bế mạc", "phiên khai mạc", "phiên chất vấn",
     )),
     ("peoples_committee_meeting", (
@@ -44,10 +45,12 @@ TYPE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("review_conference", (
         "hội nghị sơ kết", "hội nghị tổng kết", "tổ chức sơ kết", "tổ chức tổng kết", "tổng kết công tác năm",
-        "sơ kết 6 tháng", "tổng kết 10 năm", "tổng kết 5 năm", "sơ kết giữa nhiệm kỳ",
+        "sơ kết 6 tháng", "tổng kết 10 năm", "tổng kết 5 năm", "sơ kết giữa nhiệm kỳ", "tổng kết công tác",
+        "sơ kết công tác", "tổng kết năm", "sơ kết 3 năm", "tổng kết phong trào", "tổng kết chương trình",
     )),
     ("other_official_meeting", (
         "tiếp xúc cử tri", "hội nghị trực tuyến", "làm việc với", "đoàn công tác", "hội nghị giao ban",
+        "đoàn giám sát", "buổi tiếp xúc", "đối thoại với",
         "hội nghị", "buổi làm việc", "cuộc họp", "phiên họp", "họp báo",
     )),
 ]
@@ -66,6 +69,9 @@ NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
 HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "khai mạc", "bế mạc", "đã tổ chức", "tổ chức hội nghị",
                     "diễn ra", "phát biểu kết luận", "kết luận hội nghị", "dự hội nghị", "tham dự", "thảo luận",
                     "biểu quyết thông qua", "họp", "làm việc")
+# A day/month in the first sentences ("Hôm qua (17/10)", "diễn ra chiều 9/8") dates the meeting too.
+_DATED_OPENING = re.compile(r"\b(sáng|chiều|trưa|tối|ngày|hôm qua|hôm nay)\s*(nay|qua)?\s*(thứ \w+\s*)?\(?\s*"
+                            r"[0-3]?\d\s*[/-]\s*[01]?\d\b", re.I)
 _OPENING = re.compile(r"^(sáng|chiều|trưa|tối|ngày|hôm nay|trong (hai|2|ba|3) ngày|sáng nay|chiều nay|tiếp tục)\b",
                       re.I)
 
@@ -102,15 +108,20 @@ def rule_hits(title: str, text: str) -> RuleHits:
             negative_hits[kind] = hits
     happened = [orig for orig, p in _HAPPENED_FOLDED if p in head]
     first = text.lstrip()[:40]
-    return RuleHits(type_hits, negative_hits, happened, bool(_OPENING.match(first)))
+    opening = text.lstrip()[:350]
+    dated = bool(_OPENING.match(first)) or bool(_DATED_OPENING.search(opening))
+    return RuleHits(type_hits, negative_hits, happened, dated)
 
 
 # Headlines that decide on their own. "not:<kind>" marks an article that is not a meeting report.
 TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("not:schedule", ("lịch công tác", "lịch làm việc", "lịch tiếp công dân", "giấy mời", "sẽ diễn ra",
-                      "sắp diễn ra", "chuẩn bị tổ chức", "dự kiến tổ chức", "công bố lịch")),
-    ("not:resolution_text", ("^nghị quyết số", "^quyết định số", "^kế hoạch số", "^thông báo kết luận",
-                             "^chỉ thị số", "^toàn văn", "^thông báo số")),
+                      "sắp diễn ra", "chuẩn bị tổ chức", "dự kiến tổ chức", "công bố lịch", "sáng mai", "chiều mai",
+                      "ngày mai", "tuần tới", "sắp khai mạc", "sẽ khai mạc", "sẽ tổ chức", "chương trình kỳ họp",
+                      "dự kiến chương trình", "^lịch", "chương trình công tác", "thông báo lịch")),
+    ("not:resolution_text", ("^nghị quyết số", "^quyết định số", "^kế hoạch", "^thông báo kết luận",
+                             "^chỉ thị số", "^toàn văn", "^thông báo số", "^kết luận của", "^quy chế",
+                             "^nghị quyết về", "^nghị quyết của")),
     ("other_official_meeting", ("đoàn công tác", "thủ tướng", "bộ trưởng", "tiếp xúc cử tri", "đoàn đại biểu quốc hội",
                                 "đoàn kiểm tra", "đoàn giám sát")),
     ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
@@ -127,4 +138,20 @@ def title_rule(title: str) -> str | None:
     for kind, phrases in _TITLE_FOLDED:
         if any(head.startswith(p) if anchored else p in head for anchored, p in phrases):
             return kind
+    return None
+
+
+# The opening describes a meeting still to come: "sẽ khai mạc", "sẽ chủ trì", "dự kiến diễn ra".
+_FUTURE = re.compile(r"\b(sẽ|dự kiến|chuẩn bị|sắp)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành)\b", re.I)
+_PAST = re.compile(r"\b(đã|vừa)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành|thông qua)\b", re.I)
+# A document printed as such: "THÔNG BÁO KẾT LUẬN số 1068-TB/TU", "NGHỊ QUYẾT", "KẾ HOẠCH" in capitals.
+_DOCUMENT_HEADER = re.compile(r"^\s*(THÔNG BÁO KẾT LUẬN|THÔNG BÁO|NGHỊ QUYẾT|KẾ HOẠCH|QUYẾT ĐỊNH|QUY CHẾ|CHỈ THỊ)\b")
+
+
+def opening_rule(text: str) -> str | None:
+    opening = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0][:400]
+    if _DOCUMENT_HEADER.match(text):
+        return "not:resolution_text"
+    if _FUTURE.search(opening) and not _PAST.search(opening):
+        return "not:schedule"
     return None

@@ -54,6 +54,7 @@ _AUTHOR_CLASS_XPATH = (
 _AUTHOR_PREFIX = re.compile(r"^(?:tác giả|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập)\s*:\s*(.+)$", re.I)
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
+_BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
 _SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
 # "Bài, ảnh: Hùng Sơn" credits the same person for the text and the photos.
 _TEXT_AND_PHOTO = re.compile(r"^(?:bài|tin)\s*(?:và|,|&)\s*ảnh\s*:", re.I)
@@ -309,6 +310,11 @@ def extract_page(
     if author and rules.is_placeholder_author(author):
         author = None
 
+    if author:
+        # One byline for text and photos: "H'Yâm Niê - Ảnh: Hoàng Gia".
+        split = _BYLINE_WITH_PHOTO.match(author)
+        if split:
+            author, photo_credit = split.group(1).strip(), photo_credit or split.group(2).strip()
     if not lead and paragraphs:
         lead = paragraphs.pop(0)
     elif lead and paragraphs and fold(paragraphs[0]).startswith(lead_fold[: max(20, len(lead_fold) - 5)]):
