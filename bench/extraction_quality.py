@@ -67,9 +67,9 @@ class PageScore:
     author_ok: bool = False
 
 
-def load_corpus() -> list[tuple[str, bytes, dict]]:
+def load_corpus(folder: Path = CORPUS) -> list[tuple[str, bytes, dict]]:
     pages = []
-    for meta_path in sorted(CORPUS.glob("*.json")):
+    for meta_path in sorted(folder.glob("*.json")):
         html_path = meta_path.with_suffix(".html")
         if html_path.exists():
             pages.append((meta_path.stem, html_path.read_bytes(), json.loads(meta_path.read_text("utf-8"))))
@@ -195,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats over the corpus")
     parser.add_argument("--no-zyte", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="overall table only")
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help="labelled pages (default tests/corpus/extraction; tests/corpus/extraction_holdout)")
     args = parser.parse_args(argv)
-    pages = load_corpus()
+    pages = load_corpus(args.corpus)
     ours, t_ours = run_newsingest(pages)
     plain, t_plain = run_trafilatura(pages)
     for _ in range(args.repeat - 1):  # interleaved repeats so machine noise hits both alike
@@ -211,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(a.leaked):>6}  | {b.precision:4.2f}/{b.recall:4.2f}/{b.f1:4.2f} {len(b.leaked):>6}"
                   + (f"   leaked: {a.leaked}" if a.leaked else ""))
     s_ours, s_plain = summarise(ours, t_ours, n), summarise(plain, t_plain, n)
-    print(f"\nVietnamese portal corpus: {len(pages)} pages")
+    print(f"\nVietnamese portal corpus ({args.corpus.name}): {len(pages)} pages")
     print(f"{'metric':<16} {'newsingest':>11} {'trafilatura':>12}")
     for key in ("precision", "recall", "f1", "chrome_leaked", "pages_leaking", "lead_kept", "title", "published",
                 "author", "pages_per_s"):
