@@ -210,6 +210,41 @@ def consume(stage: Annotated[str, typer.Argument(help="extract or process")]) ->
     runner.run()
 
 
+@app.command("replay-dead-letters")
+def replay_dead_letters(
+    stage: Annotated[str, typer.Argument(help="extract or process: whose dead letters to replay")],
+    limit: Annotated[int | None, typer.Option(help="replay at most this many")] = None,
+) -> None:
+    """Put dead-lettered messages back on their original topic (after fixing their cause)."""
+    from kafka import KafkaConsumer
+
+    from consumers.adapters.kafka import make_producer
+    from consumers.replay import replay
+
+    settings = _settings()
+    if not settings.kafka_bootstrap_servers:
+        err.print("[red]error:[/] NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS is required for `replay-dead-letters`")
+        raise typer.Exit(2)
+    topics = settings.topics()
+    topic = {"extract": topics.raw_pages_dead_letter, "process": topics.articles_dead_letter}.get(stage)
+    if topic is None:
+        err.print("[red]error:[/] stage must be extract or process")
+        raise typer.Exit(2)
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+        group_id=f"{settings.consumer_group_prefix}.replay.{stage}", enable_auto_commit=False,
+        auto_offset_reset="earliest", session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+    )
+    producer = make_producer(settings.kafka_bootstrap_servers, client_id="newsingest-replay")
+    try:
+        count = replay(consumer, producer, stage=stage, limit=limit)
+    finally:
+        producer.close()
+        consumer.close()
+    console.print(f"replayed {count} dead letter(s) from {topic}")
+
+
 @app.command()
 def crawl(
     portals: Annotated[Path | None, typer.Option("--portals", help="portal registry YAML")] = None,
