@@ -38,6 +38,19 @@ def _starts_title(word: str, after: str) -> bool:
     return bool(nxt) and f"{word.lower()} {nxt.group(1)}" in _TITLE_BIGRAMS
 
 
+# Family names: after an office ("Bí thư Tỉnh ủy Trần Hồng Minh") they start a person, otherwise a place
+# ("Bí thư Thị ủy Sa Pa").
+_SURNAMES = set(
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Triệu Lương Đinh Trương Mai Tô Hà "
+    "Đào Lâm Lưu Kim Tạ Châu Chẩu Quách Thái Đoàn Cao Vương Trịnh Chu Nông Lò Hứa La Tống Thân Khúc Giàng Sùng "
+    "Vàng Mã Lục Đàm Từ Âu Đồng Nghiêm Phùng Tăng Tôn Bế Hầu Lữ Quàng Lạc Diệp Thạch Danh Y Kiều Khổng Mạc Ông "
+    "Viên Giáp Chế Lầu Thào Mùa Sầm Lã Doãn Thiều Bạch Cù Cầm Ma Đậu Ksor Rơ Lại Phương Chau Kha Ngọc Hà Tòng "
+    "Lăng Vi Hoàng Lục Bàn Triệu Lê".split()
+)
+_AFTER_ADMIN_WORD = re.compile(r"(?:\b(?:ủy|uỷ|huyện|tỉnh|xã|phố|phường|thị trấn|thị xã|quận|UBND|HĐND|bộ|bản|"
+                               r"thôn|xóm|làng|vùng|sông|núi|hồ|đèo|cửa khẩu|khu)|Đảng bộ)\s+$")
+
+
 def _is_capitalised(word: str) -> bool:
     # Acronyms (HĐND, UBND) are organisations, not names; "A" in "A Pớt" is a name.
     return word[0].isupper() and (len(word) == 1 or not word.isupper())
@@ -72,6 +85,11 @@ def names_in(text: str) -> list[tuple[int, int, str]]:
         if not 2 <= len(words) <= 5:
             continue
         name = text[words[0].start():words[-1].end()]
+        # "Bí thư Thị ủy Sa Pa", "UBND huyện Bắc Hà": a capitalised run right after an administrative
+        # word names the place, not a person.
+        if _AFTER_ADMIN_WORD.search(text[max(0, words[0].start() - 25):words[0].start()]) and \
+                words[0].group(0) not in _SURNAMES:
+            continue
         if not _is_place(name):
             out.append((words[0].start(), words[-1].end(), name))
     return out
