@@ -46,6 +46,8 @@ _RANGE = re.compile(r"(?:từ\s+(?:ngày\s+)?)?\b(?P<d0>[0-3]?\d)\s*(?:-|–|đ�
 _OPENED = re.compile(r"khai mạc\s+(?:từ\s+)?(?:ngày\s+)?(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)(?:\s*/\s*(?P<y>(?:19|20)\d\d))?",
                      re.I)
 _AFTER_DAYS = re.compile(r"sau\s+(?P<n>\d|hai|ba|bốn|năm)\s+ngày\s+làm việc", re.I)
+_MEETING_WORD = re.compile(r"hội nghị|kỳ họp|phiên họp|giao ban|buổi làm việc|cuộc họp|tiếp xúc cử tri|"
+                           r"diễn ra|khai mạc|bế mạc", re.I)
 _WORD_NUMBERS = {"hai": 2, "ba": 3, "bốn": 4, "năm": 5}
 
 
@@ -80,6 +82,13 @@ def meeting_date(text: str, published_at: dt.datetime | None) -> dt.date | None:
             if found:
                 return found
     found = resolve_short_date(text, reference)
+    if found is None:
+        # Feature-style reports set the scene first; the date sits in the sentence about the meeting.
+        for sentence in re.split(r"(?<=[.!?])\s+", text[:3000]):
+            if _MEETING_WORD.search(sentence):
+                found = resolve_short_date(sentence, reference)
+                if found:
+                    break
     if found is None:
         return None
     after = _AFTER_DAYS.search(head)

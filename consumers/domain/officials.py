@@ -45,7 +45,7 @@ _SURNAMES = set(
     "Đào Lâm Lưu Kim Tạ Châu Chẩu Quách Thái Đoàn Cao Vương Trịnh Chu Nông Lò Hứa La Tống Thân Khúc Giàng Sùng "
     "Vàng Mã Lục Đàm Từ Âu Đồng Nghiêm Phùng Tăng Tôn Bế Hầu Lữ Quàng Lạc Diệp Thạch Danh Y Kiều Khổng Mạc Ông "
     "Viên Giáp Chế Lầu Thào Mùa Sầm Lã Doãn Thiều Bạch Cù Cầm Ma Đậu Ksor Rơ Lại Phương Chau Kha Ngọc Hà Tòng "
-    "Lăng Vi Hoàng Lục Bàn Triệu Lê".split()
+    "Lăng Vi Vừ Hờ Sình Ly Tẩn Chảo Cứ Sần Hạng Lồ Pờ Phàn Bàn Hoàng Lục".split()
 )
 _AFTER_ADMIN_WORD = re.compile(r"(?:\b(?:ủy|uỷ|huyện|tỉnh|xã|phố|phường|thị trấn|thị xã|quận|UBND|HĐND|bộ|bản|"
                                r"thôn|xóm|làng|vùng|sông|núi|hồ|đèo|cửa khẩu|khu)|Đảng bộ)\s+$")
@@ -95,8 +95,11 @@ def names_in(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-_CHAIR = re.compile(r"(đồng chủ trì|chủ trì)", re.I)
-_LOCAL_END = re.compile(r"(chủ trì|dự)\s+(tại|ở)\s+điểm cầu", re.I)
+# The head of a working delegation chairs its working session ("đoàn ... do ông X làm trưởng đoàn").
+_CHAIR = re.compile(r"(đồng chủ trì|chủ trì|làm trưởng đoàn)", re.I)
+# A local leader chairing only the province's end of a national online meeting is not its chair.
+_LOCAL_END = re.compile(r"(?:chủ trì|dự)\s+(?:hội nghị\s+|buổi giao ban\s+)?(?:tại\s+|ở\s+)?điểm cầu|"
+                        r"^(?:tại|ở)\s+điểm cầu", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ])|\n")
 _KEYWORDS = [
     ("kết luận", re.compile(r"\b(kết luận|phát biểu kết luận)\b", re.I)),
@@ -135,22 +138,34 @@ def sentences(text: str) -> list[str]:
 
 
 def presiding(text: str, limit_chars: int = 2500) -> list[dict]:
-    """Officials who chaired: names in the clause that says chủ trì / đồng chủ trì."""
+    """Officials who chaired: names in the clause that says chủ trì / đồng chủ trì / làm trưởng đoàn.
+    A delegation head and the local leader who "đồng chủ trì" are both chairs, so the first few chairing
+    sentences of the opening are read, not only the first."""
     found: dict[str, dict] = {}
-    for sentence in sentences(text[:limit_chars]):
+    chairing_sentences = 0
+    for position, sentence in _positioned_sentences(text[:limit_chars]):
         chair = _CHAIR.search(sentence)
         if not chair or _LOCAL_END.search(sentence):
             continue
+        if found and (position > 1500 or chairing_sentences >= 2):
+            break
+        chairing_sentences += 1
         # "Kỳ họp ... do đồng chí X chủ trì", "Đồng chí X ... chủ trì hội nghị": names before the verb;
         # "Chủ trì hội nghị có đồng chí X": names after it.
         before = names_in(sentence[: chair.start()])
         candidates = before or names_in(sentence[chair.end(): chair.end() + 200])
-        for start, end, name in candidates:
+        for _start, end, name in candidates:
             if name not in found:
                 found[name] = {"name": name, "titles": _titles_after(sentence, end), "role": "chủ trì"}
-        if found:
-            break
     return list(found.values())
+
+
+def _positioned_sentences(text: str) -> list[tuple[int, str]]:
+    out, position = [], 0
+    for sentence in sentences(text):
+        out.append((position, sentence))
+        position += len(sentence) + 1
+    return out
 
 
 def participants(text: str, chairs: set[str], limit_chars: int = 4000) -> list[dict]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from consumers.domain.classification.features import features
 from consumers.domain.classification.model import LinearModel, load_model
-from consumers.domain.classification.rules import opening_rule, rule_hits, title_rule
+from consumers.domain.classification.rules import opening_rule, rule_hits, title_rule, title_says_review
 
 TYPE_PRIORITY = [
     "standing_secretariat_briefing",
@@ -62,7 +62,10 @@ class MeetingClassifier:
         probs = self.model.type_probabilities(vec)
         meeting_type = max(probs, key=probs.get)
         specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits]
-        if len(specific) == 1 and specific[0] != meeting_type and probs[meeting_type] < 0.6:
+        if len(specific) > 1 and "review_conference" in specific and not title_says_review(title):
+            # "Ban Chấp hành ... hội nghị ... tổng kết công tác năm": the body that meets names the type.
+            specific.remove("review_conference")
+        if len(specific) == 1 and specific[0] != meeting_type and probs[meeting_type] < 0.8:
             # One unambiguous type phrase in the headline or opening outweighs an unsure model.
             evidence.insert(0, f"rule:type-phrase:{specific[0]}")
             meeting_type = specific[0]
@@ -74,8 +77,8 @@ class MeetingClassifier:
 
     @staticmethod
     def _reported_by_rules(hits) -> bool:
-        chaired = any(p in ("chủ trì", "đồng chủ trì") for p in hits.happened)
-        return hits.opens_with_time and chaired and bool(hits.type_hits) and not hits.negative_hits
+        held = any(p in ("chủ trì", "đồng chủ trì", "tổ chức hội nghị", "đã tổ chức") for p in hits.happened)
+        return hits.opens_with_time and held and bool(hits.type_hits) and not hits.negative_hits
 
     @staticmethod
     def _rules_only(hits, evidence) -> Classification:

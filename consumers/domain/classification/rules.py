@@ -26,22 +26,27 @@ TYPE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("peoples_committee_meeting", (
         "phiên họp thường kỳ", "phiên họp ubnd", "phiên họp ủy ban nhân dân", "ubnd tỉnh họp",
-        "phiên họp chuyên đề", "họp thường kỳ tháng", "phiên họp thành viên ubnd",
+        "phiên họp chuyên đề", "họp thường kỳ tháng", "phiên họp thành viên ubnd", "ubnd tỉnh * họp",
+        "ubnd huyện * tổ chức phiên họp", "ubnd tỉnh * tổ chức phiên họp",
     )),
     ("provincial_party_executive_conference", (
         "hội nghị ban chấp hành đảng bộ tỉnh", "ban chấp hành đảng bộ tỉnh tổ chức hội nghị",
         "hội nghị tỉnh ủy lần thứ", "ban chấp hành đảng bộ tỉnh khóa", "hội nghị ban chấp hành đảng bộ tỉnh lần thứ",
-        "ban chấp hành đảng bộ tỉnh thảo luận",
+        "ban chấp hành đảng bộ tỉnh thảo luận", "ban chấp hành đảng bộ tỉnh * khóa",
+        "ban chấp hành đảng bộ tỉnh * tổ chức hội nghị", "hội nghị ban chấp hành đảng bộ tỉnh * lần thứ",
+        "hội nghị tỉnh ủy",
     )),
     ("provincial_party_standing_committee", (
         "ban thường vụ tỉnh ủy họp", "hội nghị ban thường vụ tỉnh ủy", "thường trực tỉnh ủy làm việc",
         "thường trực tỉnh ủy họp", "ban thường vụ tỉnh ủy tổ chức hội nghị", "ban thường vụ tỉnh ủy làm việc",
         "phiên họp ban thường vụ tỉnh ủy", "cuộc họp ban thường vụ tỉnh ủy", "thường trực tỉnh ủy giao ban",
+        "ban thường vụ tỉnh ủy * họp", "thường trực tỉnh ủy * làm việc", "ban thường vụ tỉnh ủy * làm việc",
     )),
     ("district_party_conference", (
         "hội nghị ban chấp hành đảng bộ huyện", "ban chấp hành đảng bộ huyện", "ban chấp hành đảng bộ thị xã",
         "ban chấp hành đảng bộ thành phố", "huyện ủy tổ chức hội nghị", "thị ủy tổ chức hội nghị",
-        "hội nghị huyện ủy", "hội nghị thị ủy", "hội nghị thành ủy lần thứ",
+        "hội nghị huyện ủy", "hội nghị thị ủy", "hội nghị thành ủy lần thứ", "huyện ủy * tổ chức hội nghị",
+        "ban chấp hành đảng bộ huyện * khóa", "ban chấp hành đảng bộ thị xã * khóa",
     )),
     ("review_conference", (
         "hội nghị sơ kết", "hội nghị tổng kết", "tổ chức sơ kết", "tổ chức tổng kết", "tổng kết công tác năm",
@@ -80,7 +85,18 @@ def _fold_phrases(phrases):
     return tuple((p, " " + fold(p) + " ") for p in phrases)
 
 
-_TYPE_FOLDED = [(t, _fold_phrases(ps)) for t, ps in TYPE_PHRASES]
+def _type_matcher(phrase: str):
+    """A phrase matches as a substring of the folded text; "*" stands for up to three words (a province
+    or district name: "ban chấp hành đảng bộ tỉnh * khóa" matches "... tỉnh Bắc Ninh khóa XX")."""
+    if "*" not in phrase:
+        needle = " " + fold(phrase) + " "
+        return lambda text: needle in text
+    parts = [re.escape(fold(part)) for part in phrase.split("*")]
+    pattern = re.compile(" " + r"(?: \S+){0,3} ".join(p.strip() for p in parts) + " ")
+    return lambda text: bool(pattern.search(text))
+
+
+_TYPE_FOLDED = [(t, tuple((p, _type_matcher(p)) for p in ps)) for t, ps in TYPE_PHRASES]
 _NEG_FOLDED = {k: _fold_phrases(v) for k, v in NEGATIVE_PHRASES.items()}
 _HAPPENED_FOLDED = _fold_phrases(HAPPENED_PHRASES)
 
@@ -98,7 +114,7 @@ def rule_hits(title: str, text: str) -> RuleHits:
     body = " " + fold(text[:4000]) + " "
     type_hits = {}
     for mtype, phrases in _TYPE_FOLDED:
-        hits = [orig for orig, p in phrases if p in head]
+        hits = [orig for orig, matches in phrases if matches(head)]
         if hits:
             type_hits[mtype] = hits
     negative_hits = {}
@@ -124,6 +140,8 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                              "^nghị quyết về", "^nghị quyết của")),
     ("other_official_meeting", ("đoàn công tác", "thủ tướng", "bộ trưởng", "tiếp xúc cử tri", "đoàn đại biểu quốc hội",
                                 "đoàn kiểm tra", "đoàn giám sát")),
+    ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
+                           "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
     ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
                           "lấy ý kiến", "hoãn tổ chức")),
 ]
@@ -155,3 +173,10 @@ def opening_rule(text: str) -> str | None:
     if _FUTURE.search(opening) and not _PAST.search(opening):
         return "not:schedule"
     return None
+
+
+_REVIEW_TITLE = re.compile(r"\b(sơ kết|tổng kết)\b", re.I)
+
+
+def title_says_review(title: str) -> bool:
+    return bool(_REVIEW_TITLE.search(title))
