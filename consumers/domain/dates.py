@@ -120,10 +120,26 @@ _SHORT = re.compile(
 def resolve_short_date(text: str, reference: dt.date | None) -> dt.date | None:
     """The meeting date from an opening like "Sáng 17/1": the year comes from `reference`
     (the publish date), rolled back when the day/month lies after it (a 30/12 meeting
-    reported on 2 January)."""
-    match = _SHORT.search(text[:600])
-    if not match:
-        return None
+    reported on 2 January). Dates of cited documents ("Nghị quyết số 29-NQ/TW ngày 4/11/2013")
+    and dates more than a year before publication are not meeting dates."""
+    for match in _SHORT.finditer(text[:600]):
+        if _DOCUMENT_BEFORE.search(text[max(0, match.start() - 60):match.start() + 6]):
+            continue
+        found = _date_of(match, reference)
+        if found is None:
+            continue
+        if reference is not None and found < reference - dt.timedelta(days=366):
+            continue
+        return found
+    return None
+
+
+# "... số 29-NQ/TW ngày", "Chỉ thị 35 ngày", "Kết luận số 21 ngày": a document's date, not an event's.
+_DOCUMENT_BEFORE = re.compile(r"(?:\d+-[A-ZĐ]+/[A-ZĐ]+|số\s+\d+\S*|(?:Nghị quyết|Chỉ thị|Kết luận|Quyết định|Luật)"
+                              r"\s+\d+\S*)\s*(?:,\s*)?ngày", re.I)
+
+
+def _date_of(match: re.Match, reference: dt.date | None) -> dt.date | None:
     day = int(match.group("d0") or match.group("d"))
     month = int(match.group("m"))
     if match.group("y"):

@@ -41,7 +41,7 @@ class MeetingFacts:
     figures: list[dict] = field(default_factory=list)
 
 
-_RANGE = re.compile(r"(?:từ\s+(?:ngày\s+)?)?\b(?P<d0>[0-3]?\d)\s*(?:-|–|đến|và)\s*(?:ngày\s+)?[0-3]?\d\s*/\s*(?P<m>[01]?\d)"
+_RANGE = re.compile(r"(?:từ\s+(?:ngày\s+)?)?(?<![/\d])\b(?P<d0>[0-3]?\d)\s*(?:-|–|đến|và)\s*(?:ngày\s+)?[0-3]?\d\s*/\s*(?P<m>[01]?\d)"
                     r"(?:\s*/\s*(?P<y>(?:19|20)\d\d))?(?!\d)")
 _OPENED = re.compile(r"khai mạc\s+(?:từ\s+)?(?:ngày\s+)?(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)(?:\s*/\s*(?P<y>(?:19|20)\d\d))?",
                      re.I)

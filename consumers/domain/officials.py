@@ -150,13 +150,21 @@ def presiding(text: str, limit_chars: int = 2500) -> list[dict]:
         if found and (position > 1500 or chairing_sentences >= 2):
             break
         chairing_sentences += 1
-        # "Kỳ họp ... do đồng chí X chủ trì", "Đồng chí X ... chủ trì hội nghị": names before the verb;
-        # "Chủ trì hội nghị có đồng chí X": names after it.
-        before = names_in(sentence[: chair.start()])
-        candidates = before or names_in(sentence[chair.end(): chair.end() + 200])
-        for _start, end, name in candidates:
-            if name not in found:
-                found[name] = {"name": name, "titles": _titles_after(sentence, end), "role": "chủ trì"}
+        previous_end = 0
+        for chair in _CHAIR.finditer(sentence):
+            # "Hội nghị do ông X ... chủ trì": names before the verb; "dưới sự chủ trì của ông X",
+            # "cùng chủ trì có ông Y", "Chủ trì hội nghị có ...": names after it.
+            after_text = sentence[chair.end(): chair.end() + 300]
+            forced_after = re.match(r"\s*(?:của|có|là|gồm|:)\s", after_text) or \
+                re.search(r"dưới sự\s*$", sentence[max(0, chair.start() - 12):chair.start()])
+            before = [] if forced_after else [
+                (previous_end + a, previous_end + b, n) for a, b, n in names_in(sentence[previous_end: chair.start()])]
+            # Names after the verb run to the end of the sentence: co-chairs are listed with ";".
+            candidates = before or [(chair.end() + a, chair.end() + b, n) for a, b, n in names_in(after_text)]
+            previous_end = chair.end()
+            for _start, end, name in candidates:
+                if name not in found:
+                    found[name] = {"name": name, "titles": _titles_after(sentence, end), "role": "chủ trì"}
     return list(found.values())
 
 

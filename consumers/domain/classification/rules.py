@@ -134,7 +134,7 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("not:schedule", ("lịch công tác", "lịch làm việc", "lịch tiếp công dân", "giấy mời", "sẽ diễn ra",
                       "sắp diễn ra", "chuẩn bị tổ chức", "dự kiến tổ chức", "công bố lịch", "sáng mai", "chiều mai",
                       "ngày mai", "tuần tới", "sắp khai mạc", "sẽ khai mạc", "sẽ tổ chức", "chương trình kỳ họp",
-                      "dự kiến chương trình", "^lịch", "chương trình công tác", "thông báo lịch")),
+                      "dự kiến chương trình", "^lịch", "^chương trình công tác", "thông báo lịch")),
     ("not:resolution_text", ("^nghị quyết số", "^quyết định số", "^kế hoạch", "^thông báo kết luận",
                              "^chỉ thị số", "^toàn văn", "^thông báo số", "^kết luận của", "^quy chế",
                              "^nghị quyết về", "^nghị quyết của")),
