@@ -49,14 +49,16 @@ def test_classification_targets_on_the_held_back_split():
     assert result["date_accuracy"] >= 0.98
 
 
-def test_classification_targets_on_unseen_articles():
-    holdout = REPO / "tests" / "corpus" / "classification_holdout"
-    rows = load_rows(holdout) if holdout.exists() else []
+@pytest.mark.parametrize("folder", sorted(p.name for p in (REPO / "tests" / "corpus").glob("classification_holdout*")))
+def test_classification_targets_on_articles_never_trained_on(folder):
+    rows = load_rows(REPO / "tests" / "corpus" / folder)
     if not rows:
         pytest.skip("no held-out articles")
     result = classification_quality.evaluate(rows, MeetingClassifier())
     assert result["f1"] >= 0.97, result["errors"]
     assert result["type_accuracy"] >= 0.95, result["errors"]
+    assert result["presiding_precision"] >= 0.95 and result["presiding_recall"] >= 0.95, result["errors"]
+    assert result["date_accuracy"] >= 0.98, result["errors"]
 
 
 def test_shipped_model_is_rebuilt_exactly_from_the_corpus():
