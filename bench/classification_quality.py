@@ -42,12 +42,15 @@ def evaluate(rows: list[dict], classifier: MeetingClassifier) -> dict:
     p_tp = p_fp = p_fn = 0
     date_total = date_ok = 0
     errors = []
-    started = time.process_time()
-    results = []
-    for row in rows:
-        published = dt.datetime.fromisoformat(row["published_at"])
-        results.append(analyse(row["title"], row["text"], published, row.get("province", ""), classifier))
-    cpu = time.process_time() - started
+    # Best of three passes (as timeit does): the machine's other load only ever adds time.
+    cpu = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        results = []
+        for row in rows:
+            published = dt.datetime.fromisoformat(row["published_at"])
+            results.append(analyse(row["title"], row["text"], published, row.get("province", ""), classifier))
+        cpu = min(cpu, time.process_time() - started)
     for row, result in zip(rows, results):
         c = result.classification
         truth = row["is_meeting"]
@@ -114,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"meeting type     accuracy {r['type_accuracy']:.3f}")
     print(f"presiding        precision {r['presiding_precision']:.3f}  recall {r['presiding_recall']:.3f}")
     print(f"meeting date     accuracy {r['date_accuracy']:.3f}")
-    print(f"speed            {r['articles_per_cpu_s']:.0f} articles per CPU-second (classification + entities)")
+    print(f"speed            {r['articles_per_cpu_s']:.0f} articles per CPU-second, one core "
+          f"(classification + entities, best of 3 passes)")
     labels = list(SHORT) + ["(not)"]
     print("\nconfusion (rows: truth, columns: predicted)")
     print(f"{'':>14}" + "".join(f"{SHORT.get(c, c):>14}" for c in labels))

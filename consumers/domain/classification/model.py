@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 MODEL_FILE = "data/meeting_model.json"
 
 
@@ -32,12 +34,25 @@ class LinearModel:
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {i: v / norm for i, v in vec.items()}
 
+    def _arrays(self):
+        arrays = self.__dict__.get("_arrays_cache")
+        if arrays is None:
+            arrays = (np.asarray(self.binary_coef), np.asarray(self.type_coef), np.asarray(self.type_intercept))
+            object.__setattr__(self, "_arrays_cache", arrays)  # frozen dataclass: built once, on first use
+        return arrays
+
     def meeting_probability(self, vec: dict[int, float]) -> float:
-        z = self.binary_intercept + sum(self.binary_coef[i] * v for i, v in vec.items())
+        binary, _, _ = self._arrays()
+        idx = np.fromiter(vec.keys(), dtype=np.int64, count=len(vec))
+        vals = np.fromiter(vec.values(), dtype=np.float64, count=len(vec))
+        z = self.binary_intercept + float(binary[idx] @ vals) if len(vec) else self.binary_intercept
         return 1.0 / (1.0 + math.exp(-z))
 
     def type_probabilities(self, vec: dict[int, float]) -> dict[str, float]:
-        scores = [b + sum(row[i] * v for i, v in vec.items()) for row, b in zip(self.type_coef, self.type_intercept)]
+        _, coef, intercept = self._arrays()
+        idx = np.fromiter(vec.keys(), dtype=np.int64, count=len(vec))
+        vals = np.fromiter(vec.values(), dtype=np.float64, count=len(vec))
+        scores = list(intercept + (coef[:, idx] @ vals if len(vec) else 0.0))
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

@@ -112,7 +112,7 @@ class RuleHits:
 
 def rule_hits(title: str, text: str) -> RuleHits:
     head = " " + fold(title + " " + text[:700]) + " "
-    body = " " + fold(text[:4000]) + " "
+    body = " " + fold(text[:2000]) + " "
     type_hits = {}
     for mtype, phrases in _TYPE_FOLDED:
         hits = [orig for orig, matches in phrases if matches(head)]
