@@ -74,7 +74,7 @@ NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
 HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "khai mạc", "bế mạc", "đã tổ chức", "tổ chức hội nghị",
                     "diễn ra", "phát biểu kết luận", "kết luận hội nghị", "dự hội nghị", "tham dự", "thảo luận",
                     "biểu quyết thông qua", "họp", "làm việc", "đã tiếp xúc", "tiếp xúc cử tri", "đã làm việc",
-                    "đã có buổi làm việc")
+                    "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
 # A day/month in the first sentences ("Hôm qua (17/10)", "diễn ra chiều 9/8") dates the meeting too.
 _DATED_OPENING = re.compile(r"\b(sáng|chiều|trưa|tối|ngày|hôm qua|hôm nay)\s*(nay|qua)?\s*(thứ \w+\s*)?\(?\s*"
                             r"[0-3]?\d\s*[/-]\s*[01]?\d\b", re.I)

@@ -70,9 +70,15 @@ _LETTER = re.compile(r"[^\W\d_]")
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
 
 
-def is_vietnamese(text: str) -> bool:
-    """Portal chrome rules are for Vietnamese pages; other pages get trafilatura's own behaviour."""
-    sample = _TAGS.sub(" ", text[:300_000])[:60_000]
+def is_vietnamese(text: str, tree=None) -> bool:
+    """Portal chrome rules are for Vietnamese pages; other pages get trafilatura's own behaviour.
+    Decided from the page's visible paragraph text (a lang attribute can be missing or wrong)."""
+    if tree is not None:
+        sample = " ".join(tree.xpath("//body//p//text() | //body//h1//text() | //body//td//text()")[:400])[:60_000]
+        if len(sample) < 200:
+            sample = _TAGS.sub(" ", text[:300_000])[:60_000]
+    else:
+        sample = _TAGS.sub(" ", text[:300_000])[:60_000]
     letters = len(_LETTER.findall(sample)) or 1
     return len(_VIETNAMESE.findall(sample)) / letters > 0.01
 
@@ -221,7 +227,7 @@ def extract_page(
     if author and rules.is_placeholder_author(author):
         author = None
     budget.check("metadata")
-    if not is_vietnamese(text):
+    if not is_vietnamese(text, tree):
         return _extract_generic(tree, url, title, published, modified, author, dateline, title_el, charset, flags)
 
     # What the page prints as the credit outranks <meta name=author> and JSON-LD, which CMSs fill
