@@ -18,7 +18,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="newsingest: meeting reports from Vietnamese provincial portals, on Kafka.")
 schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schemas for subscribers.")
 app.add_typer(schemas_app, name="schemas")
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = Console(width=None if sys.stdout.isatty() else 180)
 err = Console(stderr=True)
 
 
@@ -168,15 +168,29 @@ def report_rows(store) -> list[dict]:
     return out
 
 
+_SHORT_TYPES = {
+    "standing_secretariat_briefing": "secretariat briefing",
+    "provincial_party_executive_conference": "prov. party exec.",
+    "provincial_party_standing_committee": "prov. party standing",
+    "peoples_council_session": "People's Council",
+    "peoples_committee_meeting": "People's Committee",
+    "district_party_conference": "district party",
+    "review_conference": "review conference",
+    "other_official_meeting": "other meeting",
+}
+
+
 def print_reports(out: Console, rows: list[dict]) -> None:
     table = Table(title=f"{len(rows)} meeting report(s)")
-    for col in ("report", "v", "portal", "province → now", "type", "meeting", "event", "dedup"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=60)
+    for col, width in (("report", 8), ("v", 1), ("portal", 12), ("province → now", 23), ("type", 20),
+                       ("meeting", 10), ("event", 8), ("dedup", 22)):
+        table.add_column(col, no_wrap=True, min_width=width)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=48)
     for r in rows:
         dedup = r["dedup_outcome"] + (f" of {r['duplicate_of'][:8]}" if r["duplicate_of"] else "")
         table.add_row(r["report_id"][:8], str(r["version"]), r["portal"],
-                      f"{r['province']} → {r['province_current'] or '?'}", r["meeting_type"],
+                      f"{r['province']} → {r['province_current'] or '?'}",
+                      _SHORT_TYPES.get(r["meeting_type"], r["meeting_type"]),
                       r["meeting_date"] or "", (r["event_id"] or "")[:8], dedup, r["title"])
     out.print(table)
 

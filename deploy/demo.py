@@ -58,6 +58,7 @@ def run_demo(console: Console, keep_db: Path | None = None) -> list[dict]:
         settings = load_settings(
             database_url=f"sqlite:///{db_path}", kafka_bootstrap_servers=None,
             metrics_port=free_port(), crawler_metrics_port=free_port(), topic_partitions=1,
+            log_level="WARNING",  # the demo prints its own summary
         )
         with SiteServer(root) as site:
             console.print(f"sample portals on {site.base_url}; embedded broker; database {db_path}")
