@@ -14,15 +14,33 @@ import threading
 import time
 from dataclasses import dataclass
 
-from kafka.errors import KafkaError
+from kafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from consumers.adapters.metrics import ConsumerMetrics
 from consumers.stages.base import Rejected, Retryable, StageResult
 from schemas import DeadLetter, DecodeError, decode, encode
 
 log = logging.getLogger(__name__)
+
+
+# SQLSTATE classes that mean the database, not the message, is the problem: connection (08), invalid
+# transaction state (25, e.g. a read-only standby after failover), resources (53), operator intervention (57),
+# system errors (58), and a missing table after a restore (42P01).
+_OUTAGE_SQLSTATES = ("08", "25", "53", "57", "58", "42P01")
+
+
+def _is_database_outage(exc: BaseException) -> bool:
+    if isinstance(exc, (OperationalError, SQLAlchemyTimeoutError)) or getattr(exc, "connection_invalidated", False):
+        return True
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    return code.startswith(_OUTAGE_SQLSTATES[:-1]) or code == "42P01"
+
+
+def _is_outage(exc: KafkaError) -> bool:
+    return bool(getattr(exc, "retriable", False)) or isinstance(exc, (KafkaTimeoutError, KafkaConnectionError))
 
 
 class InfrastructureError(Exception):
@@ -61,7 +79,13 @@ class Runner:
         log.info("stage %s consuming %s", self.stage.name, self.input_topic)
         try:
             while not self.stop_event.is_set():
-                self.run_once()
+                try:
+                    self.run_once()
+                except Exception as exc:  # noqa: BLE001 - a stage thread must never die silently
+                    # Whatever escaped (a seek on a revoked partition, a client bug): nothing of the batch
+                    # was committed, so pausing and polling again replays it.
+                    log.exception("stage %s: unexpected error, pausing", self.stage.name)
+                    self._pause("runner", exc)
         finally:
             self.close()
 
@@ -104,18 +128,23 @@ class Runner:
             return 0
         done = _Done([], [])
         committed_to: dict[TopicPartition, int] = {}
+        batch_start = {tp: records[0].offset for tp, records in batch.items() if records}
         try:
             for tp, records in batch.items():
                 for record in records:
                     self._handle(record, done)
                     committed_to[tp] = record.offset + 1
         except InfrastructureError as exc:
-            # Keep what finished, replay the rest once the outage is over.
-            self._finish(done, committed_to)
-            self._rewind(batch, committed_to)
+            # Keep what finished (if its outputs are acknowledged), replay the rest after the outage.
+            if self._finish(done, committed_to):
+                self._seek({tp: committed_to.get(tp, start) for tp, start in batch_start.items()})
+            else:
+                self._seek(batch_start)
             self._pause(exc.component, exc)
             return len(committed_to)
-        self._finish(done, committed_to)
+        if not self._finish(done, committed_to):
+            self._seek(batch_start)
+            return 0
         self._backoff = 0.5
         return sum(len(r) for r in batch.values())
 
@@ -145,15 +174,20 @@ class Runner:
                 self._dead_letter(record, "processing", f"Rejected:{exc.reason}", str(exc), reason=exc.reason,
                                   done=done)
                 return
-            except (OperationalError, DBAPIError) as exc:
-                if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
+            except (OperationalError, DBAPIError, SQLAlchemyTimeoutError) as exc:
+                if _is_database_outage(exc):
                     raise InfrastructureError("database", exc) from exc
                 self.metrics.failed.labels(stage, "storage").inc()
                 self._dead_letter(record, "storage", type(exc).__name__, str(exc)[:2000], reason="storage",
                                   done=done)
                 return
             except KafkaError as exc:
-                raise InfrastructureError("broker", exc) from exc
+                if _is_outage(exc):
+                    raise InfrastructureError("broker", exc) from exc
+                self.metrics.failed.labels(stage, "produce").inc()
+                self._dead_letter(record, "produce", type(exc).__name__, str(exc)[:2000], reason="produce",
+                                  done=done)
+                return
             except Exception as exc:  # noqa: BLE001 - any bug in a stage dead-letters one message, not the stage
                 log.exception("stage %s failed on %s:%s@%s", stage, record.topic, record.partition, record.offset)
                 self.metrics.failed.labels(stage, "processing").inc()
@@ -174,6 +208,7 @@ class Runner:
         try:
             return self.producer.send(topic, key=key_bytes, value=value)
         except KafkaError as exc:
+            # A message the broker can never take (too large, bad topic) fails alone; anything else is an outage.
             raise InfrastructureError("broker", exc) from exc
 
     def _dead_letter(self, record, error_type: str, error_class: str, message: str, *, reason: str,
@@ -189,20 +224,24 @@ class Runner:
                     record.partition, record.offset)
         done.futures.append(self._send(self.dead_letter_topic, record.key, encode(letter)))
 
-    def _finish(self, done: _Done, committed_to: dict[TopicPartition, int]) -> None:
+    def _finish(self, done: _Done, committed_to: dict[TopicPartition, int]) -> bool:
+        """Flush, confirm every output, run delivery callbacks, commit. False if the outputs were not all
+        acknowledged: then nothing is committed and the caller replays the batch."""
         if not committed_to:
-            return
+            return True
         try:
             self.producer.flush(timeout=self.flush_timeout_s)
             for future in done.futures:
                 future.get(timeout=self.flush_timeout_s)
         except KafkaError as exc:
-            # Nothing of this batch is committed; rewind and replay it.
-            self._rewind_to_committed(committed_to)
             self._pause("broker", exc)
-            return
+            return False
         for callback in done.callbacks:
-            callback()
+            try:
+                callback()
+            except Exception as exc:  # noqa: BLE001 - the outputs are out; the delivered flag is advisory
+                log.warning("stage %s: delivery callback failed: %s", self.stage.name, exc)
+                self.metrics.infrastructure_errors.labels(self.stage.name, "database").inc()
         try:
             self.consumer.commit({tp: OffsetAndMetadata(off, "", -1) for tp, off in committed_to.items()})
             self.metrics.commits.labels(self.stage.name).inc()
@@ -210,22 +249,15 @@ class Runner:
             # Outputs are out; a replay of these messages is a harmless duplicate.
             log.warning("offset commit failed, messages will be replayed: %s", exc)
             self.metrics.infrastructure_errors.labels(self.stage.name, "broker").inc()
+        return True
 
-    def _rewind(self, batch, committed_to) -> None:
-        for tp, records in batch.items():
-            if records:
-                self.consumer.seek(tp, committed_to.get(tp, records[0].offset))
-
-    def _rewind_to_committed(self, committed_to) -> None:
-        for tp in committed_to:
-            try:
-                committed = self.consumer.committed(tp)
-            except KafkaError:
-                committed = None
-            if committed is None:
-                self.consumer.seek_to_beginning(tp)
-            else:
-                self.consumer.seek(tp, committed)
+    def _seek(self, positions: dict[TopicPartition, int]) -> None:
+        """Move back to the first unfinished offset of each partition, from what the batch itself says
+        (asking the coordinator for committed offsets would block during the very outage we handle)."""
+        assigned = self.consumer.assignment()
+        for tp, offset in positions.items():
+            if tp in assigned:
+                self.consumer.seek(tp, offset)
 
     def _pause(self, component: str, exc: BaseException) -> None:
         self.metrics.infrastructure_errors.labels(self.stage.name, component).inc()

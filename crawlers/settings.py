@@ -39,6 +39,7 @@ EXTENSIONS = {
 
 NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS = _service.kafka_bootstrap_servers
 NEWSINGEST_TOPIC_RAW_PAGES = _service.topic_raw_pages
+NEWSINGEST_RAW_PAGE_MAX_MESSAGE_BYTES = _service.raw_page_max_message_bytes
 NEWSINGEST_CRAWLER_METRICS_PORT = _service.crawler_metrics_port
 NEWSINGEST_METRICS_HOST = _service.metrics_host
 NEWSINGEST_PORTALS_FILE = str(_service.portals_file) if _service.portals_file else None

@@ -56,10 +56,13 @@ def up(
     orchestrator = Orchestrator(settings, new_metrics(), UpOptions(once=once, portals_file=portals, base_url=base_url))
     try:
         summary = orchestrator.run()
-    except TimeoutError as exc:
+    except (TimeoutError, RuntimeError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from None
     err.print(f"done: {summary.handled}, crawl exit {summary.crawl_exit_code}")
+    if once and summary.crawl_exit_code not in (0, None):
+        err.print("[red]error:[/] the crawl failed (pages not fetched or not published); see the log above")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -290,7 +293,8 @@ def crawl(
     env = {**os.environ, **settings_env(settings)}
     while True:
         # A fresh process per cycle: Twisted's reactor cannot be restarted inside one process.
-        proc = subprocess.Popen([sys.executable, "-m", "crawlers.run"], env=env, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen([sys.executable, "-m", "crawlers.run"], env=env, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
         child[:] = [proc]
         code = proc.wait()
         if not loop or stop.is_set():

@@ -90,7 +90,13 @@ class Orchestrator:
         cmd = _crawl_command(bootstrap, self.settings, self.options)
         log.info("crawl: %s", " ".join(cmd))
         env = {**os.environ, **settings_env(self.settings), "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": bootstrap}
-        return subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)
+        # Its own session: the orchestrator alone decides when the crawl gets its (single) SIGINT.
+        return subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def _check_threads(self) -> None:
+        dead = [name for name, thread in zip(self.runners, self.threads) if not thread.is_alive()]
+        if dead and not self.stop_event.is_set():
+            raise RuntimeError(f"stage thread(s) stopped unexpectedly: {', '.join(dead)}")
 
     def _drained(self) -> bool:
         return all(r.caught_up() for r in self.runners.values())
@@ -124,6 +130,7 @@ class Orchestrator:
     def _run_once(self, bootstrap: str, summary: RunSummary) -> None:
         self.crawl = self._start_crawl(bootstrap)
         while self.crawl.poll() is None and not self.stop_event.is_set():
+            self._check_threads()
             self.stop_event.wait(0.2)
         summary.crawl_exit_code = self.crawl.poll()
         deadline = time.monotonic() + self.options.drain_timeout_s
@@ -131,6 +138,7 @@ class Orchestrator:
         last = -1
         # Drained = every stage at its high watermark, with no message handled between three checks.
         while not self.stop_event.is_set() and time.monotonic() < deadline:
+            self._check_threads()
             handled = sum(r.handled for r in self.runners.values())
             if self._drained() and handled == last:
                 stable += 1
@@ -147,9 +155,13 @@ class Orchestrator:
         while not self.stop_event.is_set():
             self.crawl = self._start_crawl(bootstrap)
             while self.crawl.poll() is None and not self.stop_event.is_set():
+                self._check_threads()
                 self.stop_event.wait(1.0)
             summary.crawl_exit_code = self.crawl.poll()
-            self.stop_event.wait(self.settings.crawl_interval_s)
+            deadline = time.monotonic() + self.settings.crawl_interval_s
+            while not self.stop_event.is_set() and time.monotonic() < deadline:
+                self._check_threads()
+                self.stop_event.wait(1.0)
 
     def _shutdown(self, server) -> None:
         if self.crawl is not None and self.crawl.poll() is None:

@@ -44,6 +44,7 @@ def build_runner(name: str, settings: Settings, bootstrap: str, metrics: Consume
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_poll_records=settings.kafka_max_poll_records, client_id=f"newsingest-{name}",
+        max_poll_interval_ms=settings.max_poll_interval_ms,
     )
     producer = make_producer(bootstrap, client_id=f"newsingest-{name}")
     return Runner(stage, consumer=consumer, producer=producer, input_topic=input_topic,

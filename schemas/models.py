@@ -51,6 +51,8 @@ class RawPage(_Message):
     body_encoding: Literal["zstd", "identity"] = "zstd"
     body: Base64Bytes = Field(description="Raw response body, compressed per body_encoding")
     body_length: int = Field(ge=0, description="Uncompressed body size in bytes")
+    body_dropped: bool = Field(
+        default=False, description="The body was too large for one message and was left out (dead-lettered downstream)")
 
 
 class Article(_Message):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.topics import Topics
@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     crawl_interval_s: int = Field(default=900, ge=10)
     crawl_concurrency: int = Field(default=8, ge=1)
     crawl_download_delay_s: float = Field(default=0.5, ge=0)
+    raw_page_max_message_bytes: int = Field(
+        default=900_000, ge=10_000,
+        description="Largest compressed body the crawler puts on Kafka (keep below the broker's message.max.bytes)")
     max_page_bytes: int = Field(default=8_000_000, ge=10_000, description="Larger pages are dead-lettered as too_large")
     extract_timeout_s: float = Field(default=10.0, gt=0)
     dedup_window_days: int = Field(default=30, ge=1)
@@ -73,6 +76,17 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
+    @model_validator(mode="after")
+    def _heartbeat(self) -> Settings:
+        if self.kafka_heartbeat_interval_ms * 3 > self.kafka_session_timeout_ms:
+            raise ValueError("kafka_heartbeat_interval_ms must be at most a third of kafka_session_timeout_ms")
+        return self
+
+    @property
+    def max_poll_interval_ms(self) -> int:
+        """Long enough for a whole batch of slow pages, so a slow batch never evicts the consumer."""
+        return max(300_000, int(self.kafka_max_poll_records * self.extract_timeout_s * 1000 * 1.5))
+
     def topics(self) -> Topics:
         return Topics(
             raw_pages=self.topic_raw_pages,
@@ -99,5 +113,5 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else "?"
+        field = str(err["loc"][0]) if err["loc"] else ("kafka_heartbeat_interval_ms" if "heartbeat" in err["msg"] else "?")
         raise SettingsError(f"invalid setting {ENV_PREFIX}{field.upper()}: {err['msg']}") from None

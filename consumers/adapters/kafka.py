@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 
 
 def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_ms: int,
-                  heartbeat_interval_ms: int, max_poll_records: int, client_id: str = "newsingest") -> KafkaConsumer:
+                  heartbeat_interval_ms: int, max_poll_records: int, client_id: str = "newsingest",
+                  max_poll_interval_ms: int = 300_000) -> KafkaConsumer:
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap.split(","),
         group_id=group_id,
@@ -23,7 +24,7 @@ def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_
         session_timeout_ms=session_timeout_ms,
         heartbeat_interval_ms=heartbeat_interval_ms,
         max_poll_records=max_poll_records,
-        max_poll_interval_ms=max(300_000, session_timeout_ms * 10),
+        max_poll_interval_ms=max_poll_interval_ms,
         request_timeout_ms=max(30_000, session_timeout_ms + 5_000),
         reconnect_backoff_max_ms=5_000,
     )

@@ -43,8 +43,10 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            # Take the write lock at BEGIN so two writers queue instead of failing mid-transaction.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock at BEGIN so two of them queue instead of failing mid-transaction;
+            # readers (the CLI) begin a plain deferred transaction and read beside them under WAL.
+            immediate = conn.get_execution_options().get("newsingest_writer", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
@@ -194,7 +196,7 @@ class Store:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
-        conn = self.engine.connect()
+        conn = self.engine.connect().execution_options(newsingest_writer=True)
         try:
             trans = conn.begin()
             if conn.dialect.name == "postgresql":
@@ -221,7 +223,7 @@ class Store:
     def mark_delivered(self, keys: list[tuple[str, int]]) -> None:
         if not keys:
             return
-        with self.engine.begin() as conn:
+        with self.engine.connect().execution_options(newsingest_writer=True) as conn, conn.begin():
             for report_id, version in keys:
                 conn.execute(update(meeting_reports).where(and_(
                     meeting_reports.c.report_id == report_id, meeting_reports.c.version == version)

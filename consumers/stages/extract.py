@@ -25,7 +25,8 @@ def to_article(page: RawPage, extracted: ExtractedPage) -> Article:
         portal_id=page.portal_id, province=page.province, url=page.final_url or page.url,
         canonical_url=page.canonical_url, title=extracted.title, lead=extracted.lead, text=extracted.text,
         captions=extracted.captions, published_at=extracted.published_at, modified_at=extracted.modified_at,
-        author=extracted.author, photo_credit=extracted.photo_credit, fingerprint=fingerprint(extracted.text),
+        author=extracted.author, photo_credit=extracted.photo_credit,
+        fingerprint=fingerprint(extracted.fingerprint_text or extracted.text),
         fetched_at=page.fetched_at, quality_flags=extracted.flags,
     )
 
@@ -45,6 +46,8 @@ class ExtractStage:
     def __call__(self, page: RawPage) -> StageResult:
         if page.http_status >= 400:
             raise Rejected("http_error", f"portal answered HTTP {page.http_status}")
+        if page.body_dropped:
+            raise Rejected("too_large", f"the crawler left out a {page.body_length}-byte body too large for Kafka")
         if page.body_length > self.max_page_bytes:
             raise Rejected("too_large", f"page is {page.body_length} bytes, budget is {self.max_page_bytes}")
         body = decompress_body(page, self.max_page_bytes)

@@ -73,6 +73,10 @@ class ProcessStage:
                 if pending is not None:
                     outputs.append(Output(self.reports_topic, pending.report_id, pending))
                     delivered_keys.append((pending.report_id, pending.version))
+                    if pending.event_id:
+                        summary = self._summary(uow, pending.event_id, pending.meeting_type.value,
+                                                pending.meeting_date)
+                        outputs.append(Output(self.events_topic, summary.event_id, summary))
                 return self._result(outputs, delivered_keys, "duplicate", decision)
             is_meeting = classification.is_meeting_report
             document_id = uow.add_document(

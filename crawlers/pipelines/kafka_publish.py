@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 def to_raw_page(item: PageItem, *, max_message_bytes: int, compressor=None) -> RawPage:
     compressor = compressor or zstandard.ZstdCompressor(level=6)
     body = compressor.compress(item.body)
-    if len(body) > max_message_bytes:
+    dropped = len(body) > max_message_bytes
+    if dropped:
         # Too big for one message even compressed: send the facts without the body so the extract
         # stage dead-letters it as too_large instead of the page vanishing here.
         body = b""
@@ -27,7 +28,7 @@ def to_raw_page(item: PageItem, *, max_message_bytes: int, compressor=None) -> R
         url=item.url, final_url=item.final_url, canonical_url=canonical_url(item.final_url),
         portal_id=item.portal_id, province=item.province, fetched_at=item.fetched_at,
         http_status=item.http_status, headers=item.headers, content_type=item.content_type,
-        body_encoding="zstd", body=body, body_length=len(item.body),
+        body_encoding="zstd", body=body, body_length=len(item.body), body_dropped=dropped,
     )
 
 

@@ -283,3 +283,18 @@ def test_twelve_hour_clock_and_shared_text_photo_byline():
     html = page(author="Bài: H'Yâm Niê - Ảnh: Hoàng Gia").replace(b"<strong>", b"<em>").replace(b"</strong>", b"</em>")
     got = extract_page(html, "https://x.vn/a.html")
     assert (got.author, got.photo_credit) == ("H'Yâm Niê", "Hoàng Gia")
+
+
+def test_fingerprint_does_not_depend_on_what_was_learned():
+    from consumers.domain.text import fingerprint
+
+    promo = "Mời bạn đọc đón xem chương trình Thời sự lúc 19 giờ hằng ngày trên kênh QNTV."
+    cold = extract_page(page(paragraphs=PARAS + [promo]), "https://x.vn/9.html", portal="qn",
+                        boilerplate=BoilerplateMemory(min_pages=3))
+    warm_memory = BoilerplateMemory(min_pages=3)
+    for i in range(4):
+        extract_page(page(paragraphs=[f"Bài số {i}: nội dung riêng của bài viết này trong tuần thứ {i}.", promo],
+                          lead=f"Tin {i}: " + LEAD), f"https://x.vn/{i}.html", portal="qn", boilerplate=warm_memory)
+    warm = extract_page(page(paragraphs=PARAS + [promo]), "https://x.vn/9.html", portal="qn", boilerplate=warm_memory)
+    assert promo in cold.paragraphs and promo not in warm.paragraphs
+    assert fingerprint(cold.fingerprint_text) == fingerprint(warm.fingerprint_text)

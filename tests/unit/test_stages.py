@@ -73,7 +73,7 @@ def test_replaying_the_same_article_stores_and_publishes_nothing(process_stage):
 def test_undelivered_report_is_republished_on_replay(process_stage):
     process_stage(article())  # crashed before the broker acknowledged: on_delivered never ran
     again = process_stage(article())
-    assert [o.topic for o in again.outputs] == ["reports"]
+    assert [o.topic for o in again.outputs] == ["reports", "events"]
     assert process_stage.store.counts()["meeting_reports"] == 1
 
 

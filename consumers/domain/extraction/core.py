@@ -96,6 +96,7 @@ class ExtractedPage:
     cms: str | None = None
     charset: str = "utf-8"
     flags: list[str] = field(default_factory=list)
+    fingerprint_text: str = ""  # the text with learned boilerplate kept: stable whatever the process learned
     chrome_hits: int = 0
 
     @property
@@ -263,6 +264,8 @@ def extract_page(
     caption_folds = {fold(c) for c in captions}
     lead_fold = fold(lead) if lead else ""
     paragraphs: list[str] = []
+    learned: list[str] = []
+    static_lines: list[str] = []
     photo_credit: str | None = None
     chrome_hits = 0
     seen: set[str] = set()
@@ -273,8 +276,15 @@ def extract_page(
         folded = fold(line)
         if not folded or folded in seen:
             continue
-        if rules.is_chrome_line(line) or (boilerplate and boilerplate.is_boilerplate(portal, line)):
+        if rules.is_chrome_line(line):
             chrome_hits += 1
+            continue
+        if boilerplate and boilerplate.is_boilerplate(portal, line):
+            # Learned chrome leaves the text but stays in the fingerprint: what a process has learned
+            # depends on its history, and a fingerprint must not (else a restart looks like a revision).
+            chrome_hits += 1
+            learned.append(line)
+            static_lines.append(line)
             continue
         if folded == title_fold or folded in caption_folds or (lead_fold and folded == lead_fold):
             continue
@@ -299,6 +309,7 @@ def extract_page(
             continue
         seen.add(folded)
         paragraphs.append(line)
+        static_lines.append(line)
 
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
     while paragraphs and (_looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])):
@@ -335,10 +346,12 @@ def extract_page(
     budget.check("metadata-dateline")
     if boilerplate is not None and portal:
         boilerplate.observe(portal, url, [lead, *paragraphs])
+    kept = set(paragraphs) | set(learned)
+    fingerprint_lines = [lead] + [line for line in static_lines if line in kept and line != lead]
     return ExtractedPage(
         title=title, lead=lead, paragraphs=paragraphs, captions=captions, published_at=published,
         modified_at=modified, author=author, photo_credit=photo_credit, cms=cms, charset=charset,
-        flags=flags, chrome_hits=chrome_hits,
+        flags=flags, chrome_hits=chrome_hits, fingerprint_text="\n".join(fingerprint_lines),
     )
 
 
