@@ -25,7 +25,7 @@ _BINARY_MAGIC = {
 }
 # Bytes that only appear in windows-1258 Vietnamese (combining tone marks 0xCC/0xD2/0xDE/0xEC/0xF2
 # after a vowel), used to tell it apart from windows-1252 when UTF-8 decoding fails.
-_CP1258_TONES = re.compile(rb"[aeiouyAEIOUY\xe2\xea\xf4\xc2\xca\xd4\xe3\xc3][\xcc\xd2\xde\xec\xf2]")
+CP1258_TONES = re.compile(rb"[aeiouyAEIOUY\xe2\xea\xf4\xc2\xca\xd4\xe3\xc3][\xcc\xd2\xde\xec\xf2]")
 
 _ALIASES = {"utf8": "utf-8", "unicode": "utf-8", "iso-8859-1": "windows-1252", "latin1": "windows-1252",
             "latin-1": "windows-1252", "us-ascii": "utf-8", "ascii": "utf-8"}
@@ -72,7 +72,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str,
         charset = "utf-8"
         if declared not in (None, "utf-8"):
             # A page labelled windows-1252 whose bytes are valid multi-byte UTF-8 is UTF-8.
-            if any(b > 0x7F for b in body):
+            if not body.isascii():
                 flags.append(f"charset_label_wrong:{declared}")
             else:
                 charset = declared
@@ -89,9 +89,10 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str,
             text = body.decode(charset, errors="replace")
     if "\ufffd" in text[:200_000] and text.count("\ufffd") > 20:
         flags.append("undecodable_bytes")
-    if _looks_like_redirect_only(body):
+    if looks_like_redirect_only(body):
         raise PageRejected("redirect_only", "the page is only a JavaScript/meta redirect")
-    if not _visible_text(body):
+    # A large page always has some visible text; scanning megabytes for it would cost more than it tells.
+    if len(body) < 100_000 and not _visible_text(body):
         raise PageRejected("empty_page", "the page has no visible text")
     return text, charset, flags
 
@@ -103,7 +104,7 @@ def _guess_legacy(body: bytes, declared: str | None) -> str:
             return declared
         except LookupError:
             pass
-    return "windows-1258" if _CP1258_TONES.search(body) else "windows-1252"
+    return "windows-1258" if CP1258_TONES.search(body) else "windows-1252"
 
 
 def _visible_text(body: bytes) -> bytes:
@@ -111,7 +112,7 @@ def _visible_text(body: bytes) -> bytes:
     return stripped.replace(b"&nbsp;", b" ").strip()
 
 
-def _looks_like_redirect_only(body: bytes) -> bool:
+def looks_like_redirect_only(body: bytes) -> bool:
     if len(body) > 20_000 or not _JS_REDIRECT.search(body):
         return False
     return len(_visible_text(body).split()) < 15

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from lxml import html as lxml_html
@@ -36,6 +37,7 @@ _SITE_CHROME = (
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|tieu-?de|headline|heading)([\s_-]|$)", re.I)
 
 
+@lru_cache(maxsize=2)  # read once per page by both the date and the author lookups
 def _attr_meta(tree: lxml_html.HtmlElement) -> dict[str, str]:
     out: dict[str, str] = {}
     for meta in tree.iter("meta"):
