@@ -39,9 +39,9 @@ CORPUS = REPO / "tests" / "corpus" / "dedup"
 NEAR_RELATIONS = {"near_duplicate"}
 
 
-def load() -> tuple[list[dict], list[dict]]:
-    docs = [json.loads(line) for line in (CORPUS / "documents.jsonl").read_text("utf-8").splitlines() if line]
-    pairs = [json.loads(line) for line in (CORPUS / "pairs.jsonl").read_text("utf-8").splitlines() if line]
+def load(folder: Path = CORPUS) -> tuple[list[dict], list[dict]]:
+    docs = [json.loads(line) for line in (folder / "documents.jsonl").read_text("utf-8").splitlines() if line]
+    pairs = [json.loads(line) for line in (folder / "pairs.jsonl").read_text("utf-8").splitlines() if line]
     return docs, pairs
 
 
@@ -223,8 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("NEWSINGEST_TEST_PG_URL",
                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="pairs set (default tests/corpus/dedup)")
     args = parser.parse_args(argv)
-    docs, pairs = load()
+    docs, pairs = load(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
         results = stream(docs, f"sqlite:///{tmp}/dedup.db")
     r = evaluate(docs, pairs, results)

@@ -67,8 +67,11 @@ def test_shipped_model_is_rebuilt_exactly_from_the_corpus():
     assert rebuilt == shipped, "run `python -m consumers.domain.classification.train`"
 
 
-def test_dedup_targets_on_the_pairs_set():
-    docs, pairs = dedup.load()
+@pytest.mark.parametrize("folder", sorted(p.name for p in (REPO / "tests" / "corpus").glob("dedup*")))
+def test_dedup_targets_on_the_pairs_sets(folder):
+    if not (REPO / "tests" / "corpus" / folder / "pairs.jsonl").exists():
+        pytest.skip("no pairs yet")
+    docs, pairs = dedup.load(REPO / "tests" / "corpus" / folder)
     with tempfile.TemporaryDirectory() as tmp:
         results = dedup.stream(docs, f"sqlite:///{tmp}/dedup.db")
     r = dedup.evaluate(docs, pairs, results)
