@@ -24,7 +24,7 @@ _NATIONAL_TEXT = re.compile(
     re.I,
 )
 # "chủ trì tại điểm cầu tỉnh Tuyên Quang": the province is one end of a meeting chaired elsewhere.
-_PROVINCE_END = re.compile(r"(?:tại|ở) điểm cầu (?:(?:tỉnh|thành phố|TP\.?)\s+)?[A-ZĐÀ-Ỹ]")
+_PROVINCE_END = re.compile(r"(?:[Tt]ại|[Ởở]) điểm cầu (?:(?:tỉnh|thành phố|TP\.?)\s+)?[A-ZĐÀ-Ỹ]")
 
 
 def is_national(meeting_type: str, title: str, text: str) -> bool:

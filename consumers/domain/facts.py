@@ -9,7 +9,25 @@ from dataclasses import dataclass, field
 from consumers.domain.dates import VN_TZ, resolve_short_date
 from consumers.domain.provinces import load_provinces
 
-_ORDINAL = re.compile(r"(?:lần thứ|kỳ họp thứ|phiên họp thứ|hội nghị thứ)\s+(\d{1,3}|[IVXLC]{1,8})\b", re.I)
+_NUMBER_WORDS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
+                 "chín": 9, "mười": 10}
+_ORDINAL = re.compile(r"(?:lần thứ|kỳ họp thứ|phiên họp thứ|hội nghị thứ)\s+(\d{1,3}|[IVXLC]{1,8}\b|"
+                      r"mười\s+(?:một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín)|hai mươi(?:\s+\w+)?|"
+                      r"nhất|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười)", re.I)
+
+
+def ordinal_value(raw: str) -> int | None:
+    """"15", "XV", "mười", "mười một", "hai mươi mốt" -> int."""
+    raw = raw.strip().lower()
+    if raw.isdigit() or re.fullmatch(r"[ivxlc]+", raw):
+        return roman_to_int(raw)
+    units = {**_NUMBER_WORDS, "một": 1, "mốt": 1, "lăm": 5, "tư": 4}
+    words = raw.split()
+    if words[0] == "mười":
+        return 10 + (units.get(words[1], 0) if len(words) > 1 else 0)
+    if len(words) >= 2 and words[1] == "mươi":
+        return units.get(words[0], 0) * 10 + (units.get(words[2], 0) if len(words) > 2 else 0)
+    return _NUMBER_WORDS.get(words[0])
 _TERM = re.compile(r"\bkhó[aá]\s+([IVXLC]{1,8}|\d{1,2})\b", re.I)
 _TENURE = re.compile(r"nhiệm kỳ\s+(\d{4})\s*[-–]\s*(\d{4})", re.I)
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -110,7 +128,7 @@ def read_facts(title: str, text: str, published_at: dt.datetime | None) -> Meeti
     facts = MeetingFacts(meeting_date=meeting_date(text, published_at))
     ordinal = _ORDINAL.search(title + "\n" + head)
     if ordinal:
-        facts.ordinal = roman_to_int(ordinal.group(1))
+        facts.ordinal = ordinal_value(ordinal.group(1))
     term = _TERM.search(title + "\n" + head)
     if term:
         facts.term = term.group(1).upper()

@@ -96,9 +96,9 @@ def names_in(text: str) -> list[tuple[int, int, str]]:
 
 
 # The head of a working delegation chairs its working session ("đoàn ... do ông X làm trưởng đoàn").
-_CHAIR = re.compile(r"(đồng chủ trì|chủ trì|làm trưởng đoàn)", re.I)
+_CHAIR = re.compile(r"(đồng chủ trì|chủ trì|chủ tọa|chủ toạ|làm trưởng đoàn)", re.I)
 # A local leader chairing only the province's end of a national online meeting is not its chair.
-_LOCAL_END = re.compile(r"(?:chủ trì|dự)\s+(?:hội nghị\s+|buổi giao ban\s+)?(?:tại\s+|ở\s+)?điểm cầu|"
+_LOCAL_END = re.compile(r"(?:chủ trì|chủ tọa|dự)\s+(?:hội nghị\s+|buổi giao ban\s+)?(?:tại\s+|ở\s+)?điểm cầu|"
                         r"^(?:tại|ở)\s+điểm cầu", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ])|\n")
 _KEYWORDS = [

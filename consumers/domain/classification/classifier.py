@@ -77,7 +77,8 @@ class MeetingClassifier:
 
     @staticmethod
     def _reported_by_rules(hits) -> bool:
-        held = any(p in ("chủ trì", "đồng chủ trì", "tổ chức hội nghị", "đã tổ chức", "đã tiếp xúc",
+        held = any(p in ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "đã khai mạc", "đã bế mạc",
+                         "tổ chức hội nghị", "đã tổ chức", "đã tiếp xúc",
                          "đã làm việc", "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
                    for p in hits.happened)
         return hits.opens_with_time and held and bool(hits.type_hits) and not hits.negative_hits

@@ -71,7 +71,7 @@ NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 # Verbs that describe a meeting as having happened, near the start of a report.
-HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "khai mạc", "bế mạc", "đã tổ chức", "tổ chức hội nghị",
+HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "đã khai mạc", "đã bế mạc", "khai mạc", "bế mạc", "đã tổ chức", "tổ chức hội nghị",
                     "diễn ra", "phát biểu kết luận", "kết luận hội nghị", "dự hội nghị", "tham dự", "thảo luận",
                     "biểu quyết thông qua", "họp", "làm việc", "đã tiếp xúc", "tiếp xúc cử tri", "đã làm việc",
                     "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
