@@ -46,6 +46,9 @@ _CAPTION_XPATH = (
     "or contains(@class,'image-desc') or contains(@class,'img-desc') or contains(@class,'chu-thich')]"
     " | //body//table[contains(@class,'image') or contains(@class,'picture') or contains(@class,'tplCaption')]"
     "//tr[not(.//img)]"
+    # Old CMSs put a photo in a small table of its own: the rows under the image are its caption.
+    " | //body//table[count(.//img) = 1][count(.//tr) <= 3][not(.//table)]"
+    "//tr[not(.//img)][string-length(normalize-space()) < 250]"
 )
 _AUTHOR_CLASS_XPATH = (
     "//body//*[contains(@class,'author') or contains(@class,'tacgia') or contains(@class,'tac-gia') "
@@ -264,6 +267,10 @@ def extract_page(
     budget.check("trafilatura")
 
     title_fold = fold(title)
+    # "<title>Cổng thông tin điện tử tỉnh Hà Tĩnh - Tin chỉ đạo điều hành</title>": the other segments name the
+    # site and the section, and a line that prints one of them alone is chrome (a portlet or menu heading).
+    section_folds = {fold(seg) for seg in re.split(r"\s+[-|–—»:]\s+", clean_spaces(tree.findtext(".//title") or ""))
+                     if seg and fold(seg) != title_fold and not title_fold.startswith(fold(seg))}
     caption_folds = {fold(c) for c in captions}
     lead_fold = fold(lead) if lead else ""
     paragraphs: list[str] = []
@@ -279,7 +286,7 @@ def extract_page(
         folded = fold(line)
         if not folded or folded in seen:
             continue
-        if rules.is_chrome_line(line):
+        if rules.is_chrome_line(line) or (folded in section_folds and len(line) <= 80):
             chrome_hits += 1
             continue
         if boilerplate and boilerplate.is_boilerplate(portal, line):

@@ -47,7 +47,8 @@ def _attr_meta(tree: lxml_html.HtmlElement) -> dict[str, str]:
             out[key] = content.strip()
     for el in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified'][not(self::meta)]"):
         key = el.get("itemprop").lower()
-        value = el.get("content") or el.get("datetime") or el.text_content()
+        # Blogger: <abbr itemprop="datePublished" title="2024-01-23T16:40:00+07:00">16:40</abbr>.
+        value = el.get("content") or el.get("datetime") or el.get("title") or el.text_content()
         if value and key not in out:
             out[key] = value.strip()
     return out
@@ -73,7 +74,8 @@ def _json_ld(tree: lxml_html.HtmlElement) -> list[dict]:
 
 # Substrings without the first letter match "title" and "Title" alike without translate(), which is slow.
 _TITLE_CANDIDATES = (
-    "//body//h1 | //body//h2 | //body//h3 | //body//*[self::div or self::p or self::span or self::a or self::strong]"
+    "//body//h1 | //body//h2 | //body//h3 | //body//*[self::div or self::p or self::span or self::a or self::strong "
+    "or self::td or self::th or self::header or self::font or self::b]"
     "[contains(@class, 'itle') or contains(@class, 'ieu') or contains(@class, 'eadline') "
     "or contains(@class, 'eading') or contains(@class, 'ITLE')]"
 )
@@ -116,6 +118,9 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         # The site name is a segment of <title> too: an article's <h1>/itemprop=headline wins,
         # then the longer text.
         return max(matched, key=lambda m: (_is_headline_element(m[1]), len(m[0])))
+    near_body = _headline_before_body(tree, candidates)
+    if near_body is not None:
+        return near_body
     og = next((m.get("content") for m in tree.iter("meta") if m.get("property") == "og:title"), None)
     if og:
         og = clean_spaces(og)
@@ -128,6 +133,24 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
     if best:
         return best
     return (max(segments, key=len) if segments else ""), None
+
+
+def _headline_before_body(tree, candidates) -> tuple[str, lxml_html.HtmlElement] | None:
+    """When <title> names only the site (old portals), the headline is the title-classed element printed
+    last before the article's first long paragraph."""
+    titled = {id(el): el for el in candidates if el.tag not in ("h2", "h3") and
+              (el.tag == "h1" or _TITLE_CLASS.search(el.get("class", "") or ""))}
+    if not titled:
+        return None
+    last = None
+    for el in tree.iter():
+        if id(el) in titled and not el.xpath(_SITE_CHROME):
+            text = clean_spaces(el.text_content())
+            if 15 <= len(text) <= 300:
+                last = (text, el)
+        elif el.tag in ("p", "div", "td") and last is not None and len((el.text or "").strip()) >= 120:
+            return last
+    return None
 
 
 def _is_headline_element(el) -> bool:
