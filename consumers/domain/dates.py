@@ -17,7 +17,9 @@ _DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r
 # "18:26, 28/07/2023", "Cập nhật: 14:05 ngày 12/09/2023"
 _TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*" + _DATE)
 # "ngày 12 tháng 9 năm 2023"
-_WORDY = re.compile(r"ngày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s+năm\s+(?P<y>(?:19|20)\d\d)", re.I)
+# "ngày 12 tháng 9 năm 2023", and Joomla's "10 Tháng 7 2024 16:12".
+_WORDY = re.compile(r"(?:ngày\s+)?(?<!\d)(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s*,?\s+(?:năm\s+)?(?P<y>(?:19|20)\d\d)"
+                    r"(?:\s*(?:,|lúc|-)?\s*" + _TIME + r")?", re.I)
 # WordPress in Vietnamese prints month names: "Tháng Tám 10, 2023", "10 Tháng Mười Hai, 2023 lúc 2:15 chiều".
 _MONTH_NAMES = {
     "giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,

@@ -54,7 +54,7 @@ _AUTHOR_CLASS_XPATH = (
     "//body//*[contains(@class,'author') or contains(@class,'tacgia') or contains(@class,'tac-gia') "
     "or contains(@class,'byline') or contains(@itemprop,'author')]"
 )
-_AUTHOR_PREFIX = re.compile(r"^(?:tác giả|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
+_AUTHOR_PREFIX = re.compile(r"^(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập)\s*:\s*(.+)$", re.I)
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
 _BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
@@ -280,7 +280,8 @@ def extract_page(
     chrome_hits = 0
     seen: set[str] = set()
     for raw_line in extracted.split("\n"):
-        line = clean_spaces(raw_line).lstrip("-•* ").strip()
+        # Table rows come out of trafilatura as "| cell |": the pipes are layout, not text.
+        line = clean_spaces(raw_line).strip("| ").lstrip("-•* ").strip()
         if not line:
             continue
         folded = fold(line)

@@ -259,5 +259,10 @@ def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: s
             before_body = [(p, v) for p, v in after if p < start]
             if before_body:
                 return before_body[0][1]
+            # Some templates (Joomla K2) print the date just above the headline; dates after the body are
+            # sidebars and footers (a licence date), so a date right above the headline wins over them.
+            just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_end]
+            if just_above:
+                return just_above[-1][1]
     with_time = [(p, v) for p, v in after[:3] if v.hour or v.minute]
     return (with_time or after)[0][1]
