@@ -26,7 +26,7 @@ def _extraction_scores(folder: Path):
     return scores
 
 
-@pytest.mark.parametrize("folder", ["extraction", "extraction_holdout"])
+@pytest.mark.parametrize("folder", sorted(p.name for p in (REPO / "tests" / "corpus").glob("extraction*")))
 def test_extraction_targets(folder):
     path = REPO / "tests" / "corpus" / folder
     if not any(path.glob("*.json")):
