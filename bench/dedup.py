@@ -18,7 +18,6 @@ import itertools
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ sys.path.insert(0, str(REPO))
 from consumers.adapters.near_index import NearDuplicateIndex  # noqa: E402
 from consumers.adapters.store import Store  # noqa: E402
 from consumers.domain import neardup  # noqa: E402
-from consumers.domain.text import clean_spaces, fingerprint, fold_words  # noqa: E402
+from consumers.domain.text import clean_spaces, fingerprint  # noqa: E402
 from consumers.stages.base import Retryable  # noqa: E402
 from consumers.stages.process import ProcessStage  # noqa: E402
 from schemas import Article, MeetingReport  # noqa: E402

@@ -72,6 +72,7 @@ class Runner:
         self.stop_event = threading.Event()
         self.last_poll_empty = False
         self.handled = 0
+        self._unacknowledged: BaseException | None = None
         self._backoff = 0.5
 
     # -- public --------------------------------------------------------------------------------
@@ -144,6 +145,7 @@ class Runner:
             return len(committed_to)
         if not self._finish(done, committed_to):
             self._seek(batch_start)
+            self._pause("broker", self._unacknowledged)
             return 0
         self._backoff = 0.5
         return sum(len(r) for r in batch.values())
@@ -234,7 +236,8 @@ class Runner:
             for future in done.futures:
                 future.get(timeout=self.flush_timeout_s)
         except KafkaError as exc:
-            self._pause("broker", exc)
+            log.warning("stage %s: outputs not acknowledged, replaying the batch: %s", self.stage.name, exc)
+            self._unacknowledged = exc
             return False
         for callback in done.callbacks:
             try:

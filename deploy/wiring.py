@@ -6,6 +6,7 @@ from prometheus_client import CollectorRegistry
 
 from consumers.adapters.kafka import make_consumer, make_producer
 from consumers.adapters.metrics import ConsumerMetrics
+from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import Store
 from consumers.domain.extraction import BoilerplateMemory
 from consumers.runner import Runner
@@ -24,8 +25,6 @@ def build_stage(name: str, settings: Settings, metrics: ConsumerMetrics, store: 
                              health=metrics.extraction)
         return stage, topics.raw_pages, topics.raw_pages_dead_letter
     if name == "process":
-        from consumers.adapters.near_index import NearDuplicateIndex
-
         store = store or Store(settings.database_url)
         store.create_schema()
         stage = ProcessStage(store=store, reports_topic=topics.meeting_reports, events_topic=topics.events,

@@ -14,12 +14,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from consumers.adapters.tables import articles, documents, event_members, events, meeting_reports, metadata, signatures
-from consumers.domain.dedup import KnownDocument
+from consumers.domain.dedup import KnownDocument, StoreConflict
 from schemas import Article, MeetingReport
-
-
-class StoreConflict(Exception):
-    """A concurrent writer stored the same document first; the caller decides again."""
 
 
 def _now() -> dt.datetime:
@@ -230,17 +226,11 @@ class Store:
                 ).values(delivered=True))
 
     # -- read side for the CLI and tests ---------------------------------------------------------
-    def reports(self, latest_only: bool = False) -> list[dict]:
+    def reports(self) -> list[dict]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(meeting_reports).order_by(
                 meeting_reports.c.published_at, meeting_reports.c.report_id, meeting_reports.c.version)).all()
-        out = [dict(r._mapping) for r in rows]
-        if latest_only:
-            latest: dict[str, dict] = {}
-            for row in out:
-                latest[row["report_id"]] = row
-            out = list(latest.values())
-        return out
+        return [dict(r._mapping) for r in rows]
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

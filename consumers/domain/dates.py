@@ -141,21 +141,26 @@ _DOCUMENT_BEFORE = re.compile(r"(?:\d+-[A-ZĐ]+/[A-ZĐ]+|số\s+\d+\S*|(?:Nghị
                               r"\s+\d+\S*)\s*(?:,\s*)?ngày", re.I)
 
 
-def _date_of(match: re.Match, reference: dt.date | None) -> dt.date | None:
-    day = int(match.group("d0") or match.group("d"))
-    month = int(match.group("m"))
-    if match.group("y"):
-        year = int(match.group("y"))
+def resolve_day_month(day: int, month: int, year: str | int | None, reference: dt.date | None) -> dt.date | None:
+    """A day/month, with the year as written or from `reference` (the publish date), rolled back a year
+    when the date lies more than a week after it (a 30/12 meeting reported on 2 January)."""
+    if year:
+        y = int(year)
     elif reference is not None:
-        year = reference.year
+        y = reference.year
         try:
-            if dt.date(year, month, day) > reference + dt.timedelta(days=7):
-                year -= 1
+            if dt.date(y, month, day) > reference + dt.timedelta(days=7):
+                y -= 1
         except ValueError:
             return None
     else:
         return None
     try:
-        return dt.date(year, month, day)
+        return dt.date(y, month, day)
     except ValueError:
         return None
+
+
+def _date_of(match: re.Match, reference: dt.date | None) -> dt.date | None:
+    return resolve_day_month(int(match.group("d0") or match.group("d")), int(match.group("m")), match.group("y"),
+                             reference)

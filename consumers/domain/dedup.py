@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from consumers.domain.text import fold
 
 
+class StoreConflict(Exception):
+    """A concurrent writer stored the same document first; the caller decides again."""
+
+
 def report_id_for(canonical_url: str) -> str:
     """Stable report id: every version of one canonical URL shares it."""
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:24]

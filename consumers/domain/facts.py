@@ -6,8 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from consumers.domain.dates import VN_TZ, resolve_short_date
+from consumers.domain import documents, officials
+from consumers.domain.dates import VN_TZ, resolve_day_month, resolve_short_date
 from consumers.domain.provinces import load_provinces
+from consumers.domain.text import nfc
 
 _NUMBER_WORDS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
                  "chín": 9, "mười": 10}
@@ -69,24 +71,6 @@ _MEETING_WORD = re.compile(r"hội nghị|kỳ họp|phiên họp|giao ban|buổ
 _WORD_NUMBERS = {"hai": 2, "ba": 3, "bốn": 4, "năm": 5}
 
 
-def _dated(day: int, month: int, year: str | None, reference: dt.date | None) -> dt.date | None:
-    if year:
-        y = int(year)
-    elif reference:
-        y = reference.year
-        try:
-            if dt.date(y, month, day) > reference + dt.timedelta(days=7):
-                y -= 1
-        except ValueError:
-            return None
-    else:
-        return None
-    try:
-        return dt.date(y, month, day)
-    except ValueError:
-        return None
-
-
 def meeting_date(text: str, published_at: dt.datetime | None) -> dt.date | None:
     """The first day of the meeting: a stated range ("từ 11 đến 13/12", "14 - 15/12") or opening day
     ("khai mạc từ ngày 12/7") wins over the day an article opens with, which for a closing session
@@ -96,7 +80,8 @@ def meeting_date(text: str, published_at: dt.datetime | None) -> dt.date | None:
     for pattern in (_RANGE, _OPENED):
         m = pattern.search(head)
         if m:
-            found = _dated(int(m.groupdict().get("d0") or m.group("d")), int(m.group("m")), m.group("y"), reference)
+            found = resolve_day_month(int(m.groupdict().get("d0") or m.group("d")), int(m.group("m")),
+                                      m.group("y"), reference)
             if found:
                 return found
     found = resolve_short_date(text, reference)
@@ -120,9 +105,6 @@ def meeting_date(text: str, published_at: dt.datetime | None) -> dt.date | None:
 
 
 def read_facts(title: str, text: str, published_at: dt.datetime | None) -> MeetingFacts:
-    from consumers.domain import documents, officials
-    from consumers.domain.text import nfc
-
     text, title = nfc(text), nfc(title)
     head = text[:1500]
     facts = MeetingFacts(meeting_date=meeting_date(text, published_at))

@@ -20,8 +20,6 @@ _NOT_NAME_WORDS = {
     "Việt", "Nam", "Lào", "Campuchia", "Thành", "Thị", "Xã", "Nhà", "Công", "Cổng", "Báo", "Đài", "Văn", "Mẹ",
     "Ông", "Bà", "Anh", "Chị", "Hôm", "Buổi", "Tổ", "Cử", "Dưới",
 }
-# Given names that also start titles: "Lưu Văn Trung" is a name, "... Trung ương" a title.
-_AMBIGUOUS_LAST = {"Thị", "Thành", "Trung", "Quốc", "Đại", "Nhân", "Chính", "Văn", "Đoàn"}
 
 
 _TITLE_BIGRAMS = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from consumers.adapters.store import Store, StoreConflict
 from consumers.domain import dedup, events
+from consumers.domain.dedup import StoreConflict
 from consumers.domain.analysis import analyse, default_classifier
 from consumers.domain.classification import Classification, MeetingClassifier
 from consumers.domain.facts import MeetingFacts
@@ -30,10 +30,12 @@ def build_report(article: Article, classification: Classification, facts: Meetin
 
 
 class ProcessStage:
+    """`store` is the storage port: `unit_of_work()` and `mark_delivered()` (consumers.adapters.store.Store)."""
+
     name = "process"
     input_model = Article
 
-    def __init__(self, *, store: Store, reports_topic: str, events_topic: str,
+    def __init__(self, *, store, reports_topic: str, events_topic: str,
                  classifier: MeetingClassifier | None = None, near_index=None, metrics=None) -> None:
         self.store = store
         self.reports_topic = reports_topic

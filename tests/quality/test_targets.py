@@ -1,6 +1,5 @@
 """The issue targets, checked on the labelled corpora (the same code the benchmarks print from)."""
 
-import datetime as dt
 import json
 import tempfile
 from pathlib import Path

@@ -232,7 +232,7 @@ def extract_page(
         author = None
     if not is_vietnamese(text, tree):
         # Not a Vietnamese portal page: trafilatura's own behaviour, metadata from tags only.
-        return _extract_generic(tree, url, _tag_title(tree), published, modified, author, None, None, charset, flags)
+        return _extract_generic(tree, url, _tag_title(tree), published, modified, author, charset, flags)
     title, title_el = find_title(tree)
     dateline = dateline_candidates(tree, title_el) if published is None else None
     budget.check("metadata")
@@ -396,10 +396,6 @@ def _extract_foreign(body: bytes, url: str, content_type: str | None) -> Extract
         raise PageRejected("binary_page", f"the body is {binary}, not HTML")
     if looks_like_redirect_only(body):
         raise PageRejected("redirect_only", "the page is only a JavaScript/meta redirect")
-    extracted = trafilatura.extract(body, url=url, output_format="txt") or ""
-    paragraphs = [p for p in (clean_spaces(x) for x in extracted.split("\n")) if p]
-    if not paragraphs:
-        raise PageRejected("empty_body", "no article text found on the page")
     end = body.find(b"</head>")
     head = load_html(body[: end + 7] + b"<body></body></html>") if end > 0 else None
     title, published, modified, author = "", None, None, None
@@ -407,10 +403,7 @@ def _extract_foreign(body: bytes, url: str, content_type: str | None) -> Extract
         title = _tag_title(head)
         published, modified = meta_published(head)
         author = meta_author(head)
-    flags = ["not_vietnamese"] + ([] if published else ["missing_date"])
-    lead = paragraphs.pop(0)
-    return ExtractedPage(title=title, lead=lead, paragraphs=paragraphs, published_at=published, modified_at=modified,
-                         author=author, flags=flags, fingerprint_text="\n".join([lead, *paragraphs]))
+    return _extract_generic(body, url, title, published, modified, author, "utf-8", [])
 
 
 def _tag_title(tree) -> str:
@@ -420,15 +413,14 @@ def _tag_title(tree) -> str:
     return max(parts, key=len) if parts else title
 
 
-def _extract_generic(tree, url, title, published, modified, author, dateline, title_el, charset, flags):
-    extracted = trafilatura.extract(tree, url=url, output_format="txt") or ""
+def _extract_generic(source, url, title, published, modified, author, charset, flags) -> ExtractedPage:
+    """Plain trafilatura on a page the portal rules are not for (bytes or an already parsed tree)."""
+    extracted = trafilatura.extract(source, url=url, output_format="txt") or ""
     paragraphs = [p for p in (clean_spaces(x) for x in extracted.split("\n")) if p]
     if not paragraphs:
         raise PageRejected("empty_body", "no article text found on the page")
     lead = paragraphs.pop(0)
-    if published is None and dateline is not None:
-        published = choose_dateline(dateline, title_el is not None, lead)
-    if published is None:
-        flags.append("missing_date")
+    flags = [*flags, "not_vietnamese"] + ([] if published else ["missing_date"])
     return ExtractedPage(title=title, lead=lead, paragraphs=paragraphs, published_at=published,
-                         modified_at=modified, author=author, charset=charset, flags=[*flags, "not_vietnamese"])
+                         modified_at=modified, author=author, charset=charset, flags=flags,
+                         fingerprint_text="\n".join([lead, *paragraphs]))
