@@ -1,0 +1,1 @@
+"""Watching portals: the pure policy core (when to poll, what changed, what to refetch)."""
