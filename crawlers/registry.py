@@ -27,11 +27,13 @@ class Portal(BaseModel):
     article_patterns: list[str] = Field(min_length=1)
     allow: list[str] = Field(min_length=1, description="URL prefixes this portal may fetch")
     listing_patterns: list[str] = Field(default_factory=list, description="Optional: only follow these listings")
+    feeds: list[str] = Field(default_factory=list, description="RSS or Atom feeds of article links")
+    sitemaps: list[str] = Field(default_factory=list, description="XML sitemaps (robots.txt's are found too)")
     cms: str | None = None
-    max_listing_pages: int = Field(default=50, ge=1)
+    max_listing_pages: int = Field(default=50, ge=1, description="listing pages per poll, pagination included")
     enabled: bool = True
 
-    @field_validator("start_urls", "allow")
+    @field_validator("start_urls", "allow", "feeds", "sitemaps")
     @classmethod
     def _absolute(cls, urls: list[str]) -> list[str]:
         for url in urls:
@@ -51,7 +53,7 @@ class Portal(BaseModel):
 
     @model_validator(mode="after")
     def _starts_allowed(self) -> Portal:
-        for url in self.start_urls:
+        for url in [*self.start_urls, *self.feeds, *self.sitemaps]:
             if not self.allows(url):
                 raise ValueError(f"start URL {url} is outside allow {self.allow}")
         return self
