@@ -1,0 +1,139 @@
+"""Drives the watch: starts each portal's poll when the policy says it is due, keeps the one long-running
+spider open while idle, and records every poll's outcome in the crawl state (so a restart resumes the
+schedule instead of polling everything at once)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from twisted.internet import task
+
+from crawlers.watch.policy import PollBounds, after_failure, after_poll, due, first_schedule
+from crawlers.watch.state import CrawlState
+
+log = logging.getLogger(__name__)
+_BY_REGISTRY: dict[int, WatchMetrics] = {}
+
+
+class WatchMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.polls = Counter("newsingest_portal_polls_total", "Finished polls of a portal", ["portal", "outcome"],
+                             registry=registry)
+        self.new_articles = Counter("newsingest_portal_new_articles_total", "Article links seen for the first time",
+                                    ["portal"], registry=registry)
+        self.last_success = Gauge("newsingest_portal_last_success_timestamp_seconds",
+                                  "When the portal last answered a poll", ["portal"], registry=registry)
+        self.poll_interval = Gauge("newsingest_portal_poll_interval_seconds", "The portal's current poll interval",
+                                   ["portal"], registry=registry)
+
+    @classmethod
+    def for_registry(cls, registry: CollectorRegistry) -> WatchMetrics:
+        if id(registry) not in _BY_REGISTRY:
+            _BY_REGISTRY[id(registry)] = cls(registry)
+        return _BY_REGISTRY[id(registry)]
+
+
+class WatchLoop:
+    def __init__(self, crawler, state: CrawlState, bounds: PollBounds, *, clock=time.time, tick_s: float = 1.0,
+                 poll_timeout_s: float = 900.0, first_spread_s: float = 0.0, rand: random.Random | None = None,
+                 metrics: WatchMetrics | None = None) -> None:
+        self.crawler = crawler
+        self.state = state
+        self.bounds = bounds
+        self.clock = clock
+        self.tick_s = tick_s
+        self.poll_timeout_s = poll_timeout_s
+        self.first_spread_s = first_spread_s
+        self.rand = rand or random.Random()
+        self.metrics = metrics
+        self.schedules = {}
+        self.spider = None
+        self.task: task.LoopingCall | None = None
+        self.closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("NEWSINGEST_WATCH"):
+            raise NotConfigured
+        state = settings.get("NEWSINGEST_CRAWL_STATE") or CrawlState(settings.get("NEWSINGEST_CRAWL_STATE_URL"))
+        state.create_schema()
+        bounds = PollBounds(min_interval_s=settings.getfloat("NEWSINGEST_POLL_MIN_INTERVAL_S", 600),
+                            initial_interval_s=settings.getfloat("NEWSINGEST_POLL_INITIAL_INTERVAL_S", 900),
+                            max_interval_s=settings.getfloat("NEWSINGEST_POLL_MAX_INTERVAL_S", 6 * 3600))
+        ext = cls(crawler, state, bounds, clock=settings.get("NEWSINGEST_WATCH_CLOCK") or time.time,
+                  tick_s=settings.getfloat("NEWSINGEST_WATCH_TICK_S", 1.0),
+                  poll_timeout_s=settings.getfloat("NEWSINGEST_POLL_TIMEOUT_S", 900),
+                  first_spread_s=settings.getfloat("NEWSINGEST_POLL_FIRST_SPREAD_S", 0),
+                  metrics=WatchMetrics.for_registry(settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider) -> None:
+        self.spider = spider
+        spider.state, spider.clock, spider.on_poll_done = self.state, self.clock, self.poll_done
+        stored = self.state.schedules()
+        now = self.clock()
+        for portal_id in spider.portals:
+            self.schedules[portal_id] = stored.get(portal_id) or first_schedule(
+                portal_id, now, self.bounds, self.rand, spread_s=self.first_spread_s)
+        log.info("watching %d portal(s); %d with a stored schedule", len(spider.portals),
+                 sum(p in stored for p in spider.portals))
+        self.task = task.LoopingCall(self.tick)
+        self.task.start(self.tick_s, now=True)
+
+    def tick(self) -> None:
+        if self.closing or self.spider is None:
+            return
+        now = self.clock()
+        for portal_id, poll in list(self.spider.polls.items()):
+            if now - poll.started_at > self.poll_timeout_s:
+                log.warning("poll of %s gave up after %.0fs with %d request(s) unanswered", portal_id,
+                            now - poll.started_at, poll.outstanding)
+                poll.failed += poll.outstanding
+                self.spider.finish_poll(portal_id)
+        running = set(self.spider.polls)
+        for schedule in due((s for s in self.schedules.values() if s.portal_id not in running), now):
+            portal = self.spider.portals[schedule.portal_id]
+            requests = self.spider.start_poll(portal, now)
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            if not requests:
+                self.spider.finish_poll(portal.id)
+
+    def poll_done(self, poll) -> None:
+        now = self.clock()
+        portal_id = poll.portal.id
+        failed = poll.answered == 0
+        previous = self.schedules[portal_id]
+        if failed:
+            schedule = after_failure(previous, now, bounds=self.bounds, rand=self.rand)
+        else:
+            schedule = after_poll(previous, now, new_articles=poll.new_articles, bounds=self.bounds, rand=self.rand)
+        self.schedules[portal_id] = schedule
+        self.state.save_schedule(schedule)
+        if self.metrics:
+            self.metrics.polls.labels(portal_id, "failed" if failed else "ok").inc()
+            self.metrics.new_articles.labels(portal_id).inc(poll.new_articles)
+            self.metrics.poll_interval.labels(portal_id).set(schedule.interval_s)
+            if not failed:
+                self.metrics.last_success.labels(portal_id).set(now)
+        log.info("polled %s: %d new article(s), %d answered, %d failed; next in %.0fs", portal_id,
+                 poll.new_articles, poll.answered, poll.failed, schedule.next_poll_at - now)
+
+    def spider_idle(self, spider) -> None:
+        if not self.closing:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider, reason) -> None:
+        self.closing = True
+        if self.task is not None and self.task.running:
+            self.task.stop()
+        self.state.close()

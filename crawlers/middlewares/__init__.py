@@ -1,0 +1,1 @@
+"""Downloader middlewares: each shapes requests or responses for one reason."""

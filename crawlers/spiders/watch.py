@@ -1,0 +1,223 @@
+"""One long-running spider that watches every portal of the registry.
+
+It only parses: listings (their set of article links), feeds and sitemaps (article links with dates) and
+article pages. When a portal is polled comes from the `WatchLoop` extension; which article to fetch again
+from the pure policy (`crawlers.watch.policy.refetch_reason`) over the crawl state; conditional headers from
+`ConditionalGetMiddleware`. A poll is the set of requests started for one portal; when the last of them is
+answered (or failed), the spider reports the poll's outcome to the loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import scrapy
+from scrapy.http import Response
+from scrapy.linkextractors import LinkExtractor
+
+from crawlers.items import PageItem
+from crawlers.registry import Portal
+from crawlers.watch.discovery import kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawlers.watch.policy import listing_change, refetch_reason
+
+log = logging.getLogger(__name__)
+KEPT_HEADERS = ("content-type", "last-modified", "etag", "content-language", "date")
+
+
+@dataclass
+class Poll:
+    portal: Portal
+    started_at: float
+    outstanding: int = 0
+    listing_pages: int = 0
+    new_articles: int = 0
+    answered: int = 0
+    failed: int = 0
+    seen: set[str] = field(default_factory=set)
+
+
+class WatchSpider(scrapy.Spider):
+    name = "watch"
+    # Article pages that answer 4xx/5xx still become RawPages, so the failure is visible downstream.
+    custom_settings = {"HTTPERROR_ALLOWED_CODES": [404, 410, 500, 502, 503], "REMOTE_CONTROL_ENABLED": False,
+                       "NEWSINGEST_WATCH": True}
+
+    def __init__(self, portals: list[Portal] | None = None, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.portals = {p.id: p for p in (portals or []) if p.enabled}
+        self.links = LinkExtractor(unique=True, tags=("a", "area"), attrs=("href",))
+        self.polls: dict[str, Poll] = {}
+        self.robots_sitemaps: dict[str, list[str]] = {}
+        self.state = None  # set by WatchLoop: the crawl state store
+        self.clock: Callable[[], float] | None = None
+        self.on_poll_done: Callable[[Poll], None] | None = None
+
+    async def start(self):
+        # Nothing up front: the WatchLoop extension starts each portal's poll when it is due.
+        return
+        yield  # pragma: no cover - makes this an async generator
+
+    # -- polls -----------------------------------------------------------------------------------------
+    def start_poll(self, portal: Portal, now: float) -> list[scrapy.Request]:
+        poll = Poll(portal, now)
+        self.polls[portal.id] = poll
+        urls = [(u, "listing") for u in portal.start_urls]
+        urls += [(u, "feed") for u in portal.feeds]
+        urls += [(u, "sitemap") for u in [*portal.sitemaps, *self.robots_sitemaps.get(portal.id, [])]]
+        if portal.id not in self.robots_sitemaps:
+            scheme, _, host = portal.start_urls[0].split("/", 3)[:3]
+            urls.append((f"{scheme}//{host}/robots.txt", "robots"))
+        requests = [self._request(poll, url, kind) for url, kind in urls]
+        return [r for r in requests if r is not None]
+
+    def _request(self, poll: Poll, url: str, kind: str, *, record=None, priority: int = 0) -> scrapy.Request | None:
+        if url in poll.seen:
+            return None
+        poll.seen.add(url)
+        poll.outstanding += 1
+        meta = {"portal_id": poll.portal.id, "kind": kind}
+        if kind in ("listing", "feed", "sitemap"):
+            record = self.state.listing(url)
+        if record is not None and (record.etag or record.last_modified):
+            meta["validators"] = {"etag": record.etag, "last_modified": record.last_modified}
+        # dont_filter: the same listing is polled again and again by this one process. Callbacks are spider
+        # methods (not closures) so a request can be serialised to a shared queue.
+        return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta, dont_filter=True,
+                              priority=priority)
+
+    def parse(self, response: Response, **kwargs) -> Iterator:
+        portal_id = response.meta["portal_id"]
+        poll = self.polls.get(portal_id)
+        try:
+            if poll is not None:
+                poll.answered += 1
+                yield from getattr(self, f"parse_{response.meta['kind']}")(response, poll)
+        finally:
+            self._settle(portal_id)
+
+    def failed(self, failure) -> None:
+        portal_id = failure.request.meta.get("portal_id")
+        poll = self.polls.get(portal_id)
+        if poll is not None:
+            poll.failed += 1
+        self._settle(portal_id)
+
+    def _settle(self, portal_id: str | None) -> None:
+        poll = self.polls.get(portal_id)
+        if poll is None:
+            return
+        poll.outstanding -= 1
+        if poll.outstanding <= 0:
+            self.finish_poll(portal_id)
+
+    def finish_poll(self, portal_id: str) -> None:
+        """End a poll (all answered, or given up by the loop); answers still in flight are then ignored."""
+        poll = self.polls.pop(portal_id, None)
+        if poll is not None and self.on_poll_done is not None:
+            self.on_poll_done(poll)
+
+    def _now(self) -> float:
+        return self.clock() if self.clock else 0.0
+
+    # -- parsing ---------------------------------------------------------------------------------------
+    def _articles(self, poll: Poll, urls: dict[str, float | None]) -> Iterator[scrapy.Request]:
+        """Requests for the article pages the policy says to fetch, given their announced dates."""
+        records = self.state.articles(list(urls))
+        now = self._now()
+        for url, announced in urls.items():
+            record = records.get(url)
+            reason = refetch_reason(record.policy_state() if record else None, now, announced_modified_at=announced)
+            if reason is None:
+                continue
+            request = self._request(poll, url, "article", record=record, priority=10)
+            if request is None:  # already asked for in this poll (a listing and the feed both link it)
+                continue
+            if reason == "new":
+                poll.new_articles += 1
+            self.crawler.stats.inc_value(f"newsingest/refetch/{reason}")
+            request.meta["refetch_reason"] = reason
+            yield request
+
+    def parse_listing(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
+        poll.listing_pages += 1
+        if response.status == 304 or not hasattr(response, "text"):
+            return
+        portal = poll.portal
+        links = [link.url for link in self.links.extract_links(response)]
+        article_links = {u: None for u in links if portal.is_article(u)}
+        previous = self.state.listing(response.url)
+        change = listing_change(previous.links if previous else None, article_links)
+        self._remember(response, poll, article_links)
+        yield from self._articles(poll, article_links)
+        # Older pages of a listing can only hold something new if this page did (or on the first visit).
+        if previous is not None and not change.new:
+            return
+        for url in links:
+            if portal.is_listing(url) and url not in poll.seen and poll.listing_pages < portal.max_listing_pages:
+                request = self._request(poll, url, "listing")
+                if request is not None:
+                    yield request
+
+    def parse_feed(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
+        if response.status == 304 or kind_of(response.body) != "feed":
+            return
+        entries = parse_feed(response.body, base_url=response.url)
+        self._remember(response, poll, [e.url for e in entries])
+        yield from self._articles(poll, {e.url: e.modified_at for e in entries if poll.portal.is_article(e.url)})
+
+    def parse_sitemap(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
+        if response.status == 304:
+            return
+        sitemap = parse_sitemap(response.body, base_url=response.url)
+        self._remember(response, poll, [e.url for e in sitemap.entries])
+        if sitemap.is_index:
+            for entry in sitemap.entries:
+                if poll.portal.allows(entry.url):
+                    request = self._request(poll, entry.url, "sitemap")
+                    if request is not None:
+                        yield request
+            return
+        yield from self._articles(poll, {e.url: e.modified_at for e in sitemap.entries
+                                         if poll.portal.is_article(e.url)})
+
+    def _remember(self, response: Response, poll: Poll, links) -> None:
+        """The link set and validators of a listing, feed or sitemap, for the next poll's decisions."""
+        self.state.save_listing(response.url, poll.portal.id, frozenset(links), etag=_header(response, "etag"),
+                                last_modified=_header(response, "last-modified"))
+
+    def parse_robots(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
+        found = []
+        if response.status == 200:
+            found = [u for u in sitemaps_from_robots(response.text if hasattr(response, "text") else "",
+                                                     response.url) if poll.portal.allows(u)]
+        self.robots_sitemaps[poll.portal.id] = found
+        for url in found:
+            request = self._request(poll, url, "sitemap")
+            if request is not None:
+                yield request
+
+    def parse_article(self, response: Response, poll: Poll) -> Iterator[PageItem]:
+        now = self._now()
+        url = response.request.meta.get("redirect_urls", [response.url])[0]
+        if response.status == 304:
+            self.state.record_not_modified(url, now)
+            return
+        body_hash = hashlib.sha256(response.body).hexdigest()
+        previous = self.state.article(url)
+        self.state.record_fetch(url, poll.portal.id, now, etag=_header(response, "etag"),
+                                last_modified=_header(response, "last-modified"), body_hash=body_hash)
+        if previous is not None and previous.body_hash == body_hash:
+            self.crawler.stats.inc_value("newsingest/unchanged_body")
+            return
+        headers = {name: value for name in KEPT_HEADERS if (value := _header(response, name)) is not None}
+        yield PageItem(url=url, final_url=response.url, portal_id=poll.portal.id, province=poll.portal.province,
+                       http_status=response.status, body=response.body,
+                       content_type=headers.get("content-type", ""), headers=headers)
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value is not None else None

@@ -1,0 +1,123 @@
+"""The long-running watch against the portal simulator: new articles within a poll, nothing unchanged
+refetched, conditional re-polls, a restart that refetches nothing, pagination to page 30."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.kafka_helpers import read_topic
+from tests.portal_sim import PortalSimulator
+
+REPO = Path(__file__).resolve().parents[2]
+POLL_S = 2.0  # the tests' poll interval bounds: 1 s to 2 s
+
+
+class Watcher:
+    def __init__(self, sim: PortalSimulator, broker, tmp_path: Path, max_listing_pages: int = 50) -> None:
+        self.registry = tmp_path / "portals.yaml"
+        self.registry.write_text(sim.registry_yaml(max_listing_pages=max_listing_pages))
+        self.topic = f"raw-{uuid.uuid4().hex[:8]}"
+        self.bootstrap = broker.bootstrap_servers
+        self.state_url = f"sqlite:///{tmp_path / 'crawl-state.db'}"
+        self.log = tmp_path / "watch.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Watcher:
+        env = {**os.environ, "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+               "NEWSINGEST_TOPIC_RAW_PAGES": self.topic, "NEWSINGEST_CRAWLER_METRICS_PORT": "0"}
+        settings = {"NEWSINGEST_CRAWL_STATE_URL": self.state_url, "NEWSINGEST_POLL_MIN_INTERVAL_S": "1",
+                    "NEWSINGEST_POLL_INITIAL_INTERVAL_S": "1", "NEWSINGEST_POLL_MAX_INTERVAL_S": str(POLL_S)}
+        args = [sys.executable, "-m", "tests.watch_driver", str(self.registry)]
+        for name, value in settings.items():
+            args += ["-s", f"{name}={value}"]
+        self.proc = subprocess.Popen(args, env=env, cwd=REPO, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self.log.open("a"))
+        return self
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGINT)
+        return self.proc.wait(60)
+
+    def polls_logged(self) -> int:
+        return self.log.read_text().count("] INFO: polled ")
+
+
+def wait_for(predicate, timeout_s: float, what: str) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout_s:
+        if predicate():
+            return time.monotonic() - start
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+
+
+@pytest.fixture
+def sim():
+    with PortalSimulator() as running:
+        yield running
+
+
+def test_watch_sees_new_articles_within_a_poll_and_refetches_nothing_unchanged(sim, broker, tmp_path):
+    sim.add_portal("p1", articles=25)  # three listing pages, ETag/Last-Modified
+    sim.add_portal("p2", articles=5, validators=False)
+    watcher = Watcher(sim, broker, tmp_path).start()
+    try:
+        wait_for(lambda: len(sim.article_fetches()) >= 30, 60, "the first poll of both portals")
+        first = len(sim.article_fetches())
+        assert first == 30, [h.path for h in sim.article_fetches()]
+        hits_before = len(sim.hits)
+        polls_before = watcher.polls_logged()
+        wait_for(lambda: watcher.polls_logged() >= polls_before + 6, 60, "three quiet re-polls per portal")
+        assert len(sim.article_fetches()) == first, "an unchanged article page was fetched again"
+        quiet = sim.hits[hits_before:]
+        p1_listings = [h for h in quiet if h.portal == "p1"]
+        assert p1_listings and all(h.conditional and h.status == 304 for h in p1_listings), p1_listings[:4]
+        # Without validators (p2) the listing is fetched whole, but its link set decides: no article refetched.
+        assert all(h.status == 200 for h in quiet if h.portal == "p2")
+
+        article = sim.add_article("p1")
+        url = sim.article_url("p1", article.slug)
+        took = wait_for(lambda: any(r.key == url.encode() or url.encode() in r.value
+                                    for r in read_topic(watcher.bootstrap, watcher.topic, timeout_s=5)),
+                        POLL_S + 15, "the new article's RawPage")
+        assert took <= POLL_S + 5 + 5  # one poll interval + 5 s, plus slack for a loaded CI machine
+        assert [h.path for h in sim.article_fetches()[first:]] == [f"/p1/tin-tuc/{article.slug}.html"]
+    finally:
+        assert watcher.stop() == 0
+    records = read_topic(watcher.bootstrap, watcher.topic)
+    assert len(records) == 31  # every article page published once
+
+
+def test_a_restarted_watcher_refetches_no_article(sim, broker, tmp_path):
+    sim.add_portal("p1", articles=12)
+    watcher = Watcher(sim, broker, tmp_path).start()
+    wait_for(lambda: len(sim.article_fetches()) >= 12, 60, "the first poll")
+    wait_for(lambda: watcher.polls_logged() >= 2, 30, "a second poll")
+    assert watcher.stop() == 0
+    fetched = len(sim.article_fetches())
+    restarted = watcher.start()
+    polls = restarted.polls_logged()
+    wait_for(lambda: restarted.polls_logged() >= polls + 3, 60, "three polls after the restart")
+    assert restarted.stop() == 0
+    assert len(sim.article_fetches()) == fetched, [h.path for h in sim.article_fetches()[fetched:]]
+    assert "0 with a stored schedule" not in watcher.log.read_text().split("watching")[-1]
+
+
+def test_pagination_reaches_page_30_within_the_portal_budget(sim, broker, tmp_path):
+    sim.add_portal("deep", articles=300)  # 30 listing pages of 10
+    watcher = Watcher(sim, broker, tmp_path, max_listing_pages=30).start()
+    try:
+        wait_for(lambda: len(sim.article_fetches()) >= 300, 120, "all 300 articles")
+    finally:
+        watcher.stop()
+    listing_pages = {h.path for h in sim.hits if "/page-" in h.path}
+    assert "/deep/tin-tuc/page-30.html" in listing_pages and len(listing_pages) == 29
+    assert len({h.path for h in sim.article_fetches()}) == 300
