@@ -9,12 +9,17 @@ its reason; a broker or database outage pauses the stage instead of dead-letteri
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from kafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+from kafka.errors import (
+    CorruptRecordError, IllegalStateError, InvalidRecordError, InvalidTopicError, KafkaConnectionError, KafkaError,
+    KafkaTimeoutError, MessageSizeTooLargeError, RecordListTooLargeError, UnsupportedForMessageFormatError,
+)
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
@@ -25,22 +30,49 @@ from schemas import DeadLetter, DecodeError, decode, encode
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # the compose file's message.max.bytes
+DEFAULT_DEAD_LETTER_PREVIEW_BYTES = 64 * 1024
+# Room a dead letter needs beside its payload (JSON envelope, error message, key), before base64.
+_LETTER_OVERHEAD = 16 * 1024
+_MAX_ERROR_CHARS = 2000
 
 # SQLSTATE classes that mean the database, not the message, is the problem: connection (08), invalid
-# transaction state (25, e.g. a read-only standby after failover), resources (53), operator intervention (57),
-# system errors (58), and a missing table after a restore (42P01).
-_OUTAGE_SQLSTATES = ("08", "25", "53", "57", "58", "42P01")
+# transaction state (25, e.g. a read-only standby after failover or idle_in_transaction_session_timeout),
+# resources (53), operator intervention (57, e.g. statement_timeout), system errors (58); and single codes: a
+# missing table after a restore (42P01), lock_timeout (55P03), serialization failure and deadlock (40001, 40P01).
+_OUTAGE_SQLSTATES = ("08", "25", "53", "57", "58")
+_OUTAGE_CODES = ("42P01", "55P03", "40001", "40P01")
+
+# Kafka errors that concern one record and will fail the same way however often it is sent.
+_PER_MESSAGE_ERRORS = (MessageSizeTooLargeError, RecordListTooLargeError, InvalidTopicError, InvalidRecordError,
+                       CorruptRecordError, UnsupportedForMessageFormatError)
 
 
 def _is_database_outage(exc: BaseException) -> bool:
     if isinstance(exc, (OperationalError, SQLAlchemyTimeoutError)) or getattr(exc, "connection_invalidated", False):
         return True
     code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
-    return code.startswith(_OUTAGE_SQLSTATES[:-1]) or code == "42P01"
+    return code.startswith(_OUTAGE_SQLSTATES) or code in _OUTAGE_CODES
 
 
 def _is_outage(exc: KafkaError) -> bool:
     return bool(getattr(exc, "retriable", False)) or isinstance(exc, (KafkaTimeoutError, KafkaConnectionError))
+
+
+def is_per_message_error(exc: BaseException) -> bool:
+    """The broker (or the client, before sending) refuses this one record for good: too large, bad topic."""
+    if isinstance(exc, _PER_MESSAGE_ERRORS):
+        return True
+    # kafka-python raises ValueError for an invalid topic name and TypeError for a bad key or value.
+    return isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, KafkaError)
+
+
+def is_fatal_producer_error(exc: BaseException) -> bool:
+    """The producer itself is broken (a lost idempotent session after a broker restart, fenced, closed): no
+    retry through it can succeed, only a new producer."""
+    if isinstance(exc, IllegalStateError):
+        return True
+    return isinstance(exc, KafkaError) and not _is_outage(exc) and not is_per_message_error(exc)
 
 
 class InfrastructureError(Exception):
@@ -49,19 +81,53 @@ class InfrastructureError(Exception):
         self.component = component
 
 
+class _Undeliverable(Exception):
+    """One record the broker will never take (see is_per_message_error)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+@dataclass
+class _Pending:
+    future: object
+    record: object  # the input record this output or dead letter belongs to
+    topic: str = ""
+    letter: DeadLetter | None = None  # set for dead letters
+    minimal: bool = False  # a dead letter already cut to its pointer
+
+
 @dataclass
 class _Done:
-    futures: list
-    callbacks: list
+    pending: list[_Pending] = field(default_factory=list)
+    callbacks: list[tuple[object, Callable[[], None]]] = field(default_factory=list)
+
+
+def _record_id(record) -> tuple:
+    return (record.topic, record.partition, record.offset)
 
 
 class Runner:
-    def __init__(self, stage, *, consumer, producer, input_topic: str, dead_letter_topic: str,
-                 metrics: ConsumerMetrics, max_attempts: int = 3, poll_timeout_ms: int = 500,
-                 flush_timeout_s: float = 30.0, max_backoff_s: float = 30.0) -> None:
+    """`producer_factory` builds a Kafka producer; the runner builds a new one when the current one is broken
+    (a fatal producer error, e.g. its idempotent session lost in a broker restart) or after
+    `rebuild_after_failures` failed flushes in a row. `producer` alone (tests) disables rebuilding.
+
+    `max_message_bytes` is the largest record the broker takes: outputs and dead letters are kept under it,
+    and an input record larger than `max_input_bytes` (default four times it) is dead-lettered undecoded."""
+
+    def __init__(self, stage, *, consumer, producer=None, producer_factory: Callable[[], object] | None = None,
+                 input_topic: str, dead_letter_topic: str, metrics: ConsumerMetrics, max_attempts: int = 3,
+                 poll_timeout_ms: int = 500, flush_timeout_s: float = 30.0, max_backoff_s: float = 30.0,
+                 max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES, max_input_bytes: int | None = None,
+                 dead_letter_preview_bytes: int = DEFAULT_DEAD_LETTER_PREVIEW_BYTES,
+                 rebuild_after_failures: int = 3, close_timeout_s: float = 5.0) -> None:
+        if producer is None and producer_factory is None:
+            raise ValueError("Runner needs a producer or a producer_factory")
         self.stage = stage
         self.consumer = consumer
-        self.producer = producer
+        self.producer_factory = producer_factory
+        self.producer = producer if producer is not None else self._build_producer()
         self.input_topic = input_topic
         self.dead_letter_topic = dead_letter_topic
         self.metrics = metrics
@@ -69,11 +135,19 @@ class Runner:
         self.poll_timeout_ms = poll_timeout_ms
         self.flush_timeout_s = flush_timeout_s
         self.max_backoff_s = max_backoff_s
+        self.max_message_bytes = max_message_bytes
+        self.max_input_bytes = max_input_bytes or 4 * max_message_bytes
+        self.dead_letter_preview_bytes = min(dead_letter_preview_bytes, self._letter_payload_budget())
+        self.rebuild_after_failures = rebuild_after_failures
+        self.close_timeout_s = close_timeout_s
         self.stop_event = threading.Event()
+        self.stopped = threading.Event()  # set when run() has returned (see deploy.wiring.install_stop_signals)
         self.last_poll_empty = False
         self.handled = 0
         self._unacknowledged: BaseException | None = None
         self._backoff = 0.5
+        self._producer_broken = False
+        self._failed_flushes = 0
 
     # -- public --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -88,17 +162,22 @@ class Runner:
                     log.exception("stage %s: unexpected error, pausing", self.stage.name)
                     self._pause("runner", exc)
         finally:
-            self.close()
+            try:
+                self.close()
+            finally:
+                self.stopped.set()
+                log.info("stage %s stopped", self.stage.name)
 
     def stop(self) -> None:
         self.stop_event.set()
 
     def close(self) -> None:
-        try:
-            self.producer.flush(timeout=self.flush_timeout_s)
-            self.producer.close(timeout=self.flush_timeout_s)
-        except KafkaError as exc:
-            log.warning("flush on close failed: %s", exc)
+        if self.producer is not None:
+            try:
+                self.producer.flush(timeout=self.close_timeout_s)
+            except Exception as exc:  # noqa: BLE001 - closing must not raise over the real error
+                log.warning("flush on close failed: %s", exc)
+            self._close_producer(self.producer)
         try:
             self.consumer.close(autocommit=False)
         except Exception as exc:  # noqa: BLE001 - closing must not raise over the real error
@@ -118,6 +197,10 @@ class Runner:
         return True
 
     def run_once(self) -> int:
+        if self.producer is None or self._producer_broken:
+            if not self._rebuild_producer():
+                self._pause("broker", self._unacknowledged or RuntimeError("no producer"))
+                return 0
         try:
             batch = self.consumer.poll(timeout_ms=self.poll_timeout_ms)
         except KafkaError as exc:
@@ -127,7 +210,7 @@ class Runner:
         self._update_lag()
         if self.last_poll_empty:
             return 0
-        done = _Done([], [])
+        done = _Done()
         committed_to: dict[TopicPartition, int] = {}
         batch_start = {tp: records[0].offset for tp, records in batch.items() if records}
         try:
@@ -139,20 +222,38 @@ class Runner:
             # Keep what finished (if its outputs are acknowledged), replay the rest after the outage.
             if self._finish(done, committed_to):
                 self._seek({tp: committed_to.get(tp, start) for tp, start in batch_start.items()})
+                if exc.component == "broker":
+                    self._producer_failed(exc.__cause__ or exc)
             else:
                 self._seek(batch_start)
+                self._producer_failed(self._unacknowledged)
             self._pause(exc.component, exc)
             return len(committed_to)
+        except Exception:
+            # Nothing of the batch is committed; without this rewind the next poll would go on past it and a
+            # later commit would skip it. run() logs and pauses.
+            self._seek(batch_start)
+            raise
         if not self._finish(done, committed_to):
             self._seek(batch_start)
+            self._producer_failed(self._unacknowledged)
             self._pause("broker", self._unacknowledged)
             return 0
         self._backoff = 0.5
+        self._failed_flushes = 0
         return sum(len(r) for r in batch.values())
 
     # -- internals -----------------------------------------------------------------------------
     def _handle(self, record, done: _Done) -> None:
         stage = self.stage.name
+        size = len(record.value or b"")
+        if size > self.max_input_bytes:
+            # Not even decoded: a record this size would cost many times its size in memory.
+            self.metrics.failed.labels(stage, "validation").inc()
+            self._dead_letter(record, "validation", "MessageTooLarge",
+                              f"input record of {size} bytes exceeds the limit of {self.max_input_bytes}",
+                              reason="too_large", done=done)
+            return
         try:
             message = decode(self.stage.input_model, record.value)
         except DecodeError as exc:
@@ -180,66 +281,142 @@ class Runner:
                 if _is_database_outage(exc):
                     raise InfrastructureError("database", exc) from exc
                 self.metrics.failed.labels(stage, "storage").inc()
-                self._dead_letter(record, "storage", type(exc).__name__, str(exc)[:2000], reason="storage",
-                                  done=done)
+                self._dead_letter(record, "storage", type(exc).__name__, str(exc), reason="storage", done=done)
                 return
             except KafkaError as exc:
                 if _is_outage(exc):
                     raise InfrastructureError("broker", exc) from exc
                 self.metrics.failed.labels(stage, "produce").inc()
-                self._dead_letter(record, "produce", type(exc).__name__, str(exc)[:2000], reason="produce",
-                                  done=done)
+                self._dead_letter(record, "produce", type(exc).__name__, str(exc), reason="produce", done=done)
                 return
             except Exception as exc:  # noqa: BLE001 - any bug in a stage dead-letters one message, not the stage
                 log.exception("stage %s failed on %s:%s@%s", stage, record.topic, record.partition, record.offset)
                 self.metrics.failed.labels(stage, "processing").inc()
-                self._dead_letter(record, "processing", type(exc).__name__, str(exc)[:2000],
-                                  reason="exception", done=done)
+                self._dead_letter(record, "processing", type(exc).__name__, str(exc), reason="exception",
+                                  done=done)
                 return
             self.metrics.latency.labels(stage).observe(time.perf_counter() - started)
             self.metrics.processed.labels(stage, result.outcome).inc()
             self.handled += 1
             for output in result.outputs:
-                done.futures.append(self._send(output.topic, output.key, encode(output.value)))
+                try:
+                    future = self._send(output.topic, output.key, encode(output.value))
+                except _Undeliverable as exc:
+                    # Outputs already sent stay sent; the delivery callback is not run (nothing is marked
+                    # delivered), and the input goes to the dead letters with the reason.
+                    self._output_undeliverable(record, output.topic, exc.cause, done)
+                    return
+                done.pending.append(_Pending(future, record, output.topic))
             if result.on_delivered:
-                done.callbacks.append(result.on_delivered)
+                done.callbacks.append((record, result.on_delivered))
             return
 
+    def _output_undeliverable(self, record, topic: str, exc: BaseException, done: _Done) -> None:
+        self.metrics.failed.labels(self.stage.name, "produce").inc()
+        reason = "output_too_large" if isinstance(exc, (MessageSizeTooLargeError, RecordListTooLargeError)) \
+            else "undeliverable"
+        self._dead_letter(record, "produce", type(exc).__name__, f"output to {topic} refused: {exc}",
+                          reason=reason, done=done)
+
     def _send(self, topic: str, key: str | bytes | None, value: bytes):
+        """Send one record. Raises _Undeliverable for a record the broker can never take (too large, bad
+        topic) and InfrastructureError for anything else (an outage, or a broken producer)."""
+        if self.producer is None:
+            raise InfrastructureError("broker", RuntimeError("no producer"))
         key_bytes = key.encode("utf-8") if isinstance(key, str) else key
         try:
             return self.producer.send(topic, key=key_bytes, value=value)
-        except KafkaError as exc:
-            # A message the broker can never take (too large, bad topic) fails alone; anything else is an outage.
-            raise InfrastructureError("broker", exc) from exc
+        except Exception as exc:  # noqa: BLE001 - classified below
+            if is_per_message_error(exc):
+                raise _Undeliverable(exc) from exc
+            if isinstance(exc, KafkaError):
+                raise InfrastructureError("broker", exc) from exc
+            raise
+
+    # -- dead letters --------------------------------------------------------------------------
+    def _letter_payload_budget(self) -> int:
+        """Largest original payload a dead letter can carry whole: base64 grows it by 4/3."""
+        return max(1024, (self.max_message_bytes - _LETTER_OVERHEAD) * 3 // 4)
+
+    def _letter(self, record, error_type: str, error_class: str, message: str, *, minimal: bool) -> DeadLetter:
+        value = record.value or b""
+        whole = not minimal and len(value) <= self._letter_payload_budget()
+        key = record.key
+        if key is not None and len(key) > 4096 and minimal:
+            key = key[:4096]
+        return DeadLetter(
+            stage=self.stage.name, error_type=error_type, error_class=error_class[:200],
+            error_message=message[:200 if minimal else _MAX_ERROR_CHARS],
+            original_topic=record.topic, original_partition=record.partition, original_offset=record.offset,
+            original_key=key,
+            original_payload=value if whole else value[:0 if minimal else self.dead_letter_preview_bytes],
+            failed_at=dt.datetime.now(dt.timezone.utc),
+            payload_truncated=not whole, original_size=len(value),
+            original_sha256=hashlib.sha256(value).hexdigest(),
+        )
 
     def _dead_letter(self, record, error_type: str, error_class: str, message: str, *, reason: str,
                      done: _Done) -> None:
-        letter = DeadLetter(
-            stage=self.stage.name, error_type=error_type, error_class=error_class, error_message=message,
-            original_topic=record.topic, original_partition=record.partition, original_offset=record.offset,
-            original_key=record.key, original_payload=record.value or b"",
-            failed_at=dt.datetime.now(dt.timezone.utc),
-        )
         self.metrics.dead_letters.labels(self.stage.name, reason).inc()
-        log.warning("dead letter from %s: %s (%s:%s@%s)", self.stage.name, message[:200], record.topic,
-                    record.partition, record.offset)
-        done.futures.append(self._send(self.dead_letter_topic, record.key, encode(letter)))
+        log.warning("dead letter from %s: %s (%s:%s@%s, %d bytes)", self.stage.name, message[:200], record.topic,
+                    record.partition, record.offset, len(record.value or b""))
+        self._send_letter(record, self._letter(record, error_type, error_class, message, minimal=False), done)
 
+    def _send_letter(self, record, letter: DeadLetter, done: _Done, minimal: bool = False) -> None:
+        try:
+            future = self._send(self.dead_letter_topic, record.key, encode(letter))
+        except _Undeliverable as exc:
+            self._letter_undeliverable(record, letter, exc.cause, done, minimal)
+            return
+        done.pending.append(_Pending(future, record, self.dead_letter_topic, letter=letter, minimal=minimal))
+
+    def _letter_undeliverable(self, record, letter: DeadLetter, exc: BaseException, done: _Done,
+                              minimal: bool) -> None:
+        """A dead letter the broker refused: send it once more as a bare pointer; if even that is refused
+        (a bad dead-letter topic, a tiny broker limit), log it and go on rather than loop."""
+        if not minimal:
+            log.warning("stage %s: dead letter for %s:%s@%s refused (%s), sending its pointer only",
+                        self.stage.name, record.topic, record.partition, record.offset, exc)
+            small = self._letter(record, letter.error_type, letter.error_class, letter.error_message, minimal=True)
+            self._send_letter(record, small, done, minimal=True)
+            return
+        self.metrics.failed.labels(self.stage.name, "undeliverable").inc()
+        log.error("stage %s: dead letter for %s:%s@%s refused by the broker (%s: %s); skipping the record: %s",
+                  self.stage.name, record.topic, record.partition, record.offset, type(exc).__name__, exc,
+                  letter.error_message[:200])
+
+    # -- flush and commit ----------------------------------------------------------------------
     def _finish(self, done: _Done, committed_to: dict[TopicPartition, int]) -> bool:
         """Flush, confirm every output, run delivery callbacks, commit. False if the outputs were not all
-        acknowledged: then nothing is committed and the caller replays the batch."""
+        acknowledged: then nothing is committed and the caller replays the batch.
+
+        A record the broker refused for good (too large) fails alone: its input is dead-lettered (its other
+        outputs stay out, its delivery callback is not run) and the rest of the batch is committed."""
         if not committed_to:
             return True
-        try:
-            self.producer.flush(timeout=self.flush_timeout_s)
-            for future in done.futures:
-                future.get(timeout=self.flush_timeout_s)
-        except KafkaError as exc:
-            log.warning("stage %s: outputs not acknowledged, replaying the batch: %s", self.stage.name, exc)
-            self._unacknowledged = exc
-            return False
-        for callback in done.callbacks:
+        refused: set[tuple] = set()
+        pending = done.pending
+        while pending:
+            retry = _Done()
+            try:
+                self.producer.flush(timeout=self.flush_timeout_s)
+            except Exception as exc:  # noqa: BLE001 - any flush failure means: not acknowledged
+                return self._unacknowledged_batch(exc)
+            for item in pending:
+                try:
+                    item.future.get(timeout=self.flush_timeout_s)
+                except Exception as exc:  # noqa: BLE001 - classified below
+                    if not is_per_message_error(exc):
+                        return self._unacknowledged_batch(exc)
+                    refused.add(_record_id(item.record))
+                    if item.letter is None:
+                        self._output_undeliverable(item.record, item.topic, exc, retry)
+                    else:
+                        self._letter_undeliverable(item.record, item.letter, exc, retry, item.minimal)
+            pending = retry.pending
+        for record, callback in done.callbacks:
+            if _record_id(record) in refused:
+                continue
             try:
                 callback()
             except Exception as exc:  # noqa: BLE001 - the outputs are out; the delivered flag is advisory
@@ -252,6 +429,55 @@ class Runner:
             # Outputs are out; a replay of these messages is a harmless duplicate.
             log.warning("offset commit failed, messages will be replayed: %s", exc)
             self.metrics.infrastructure_errors.labels(self.stage.name, "broker").inc()
+        return True
+
+    def _unacknowledged_batch(self, exc: BaseException) -> bool:
+        log.warning("stage %s: outputs not acknowledged, replaying the batch: %s: %s", self.stage.name,
+                    type(exc).__name__, exc)
+        self._unacknowledged = exc
+        return False
+
+    # -- the producer --------------------------------------------------------------------------
+    def _build_producer(self):
+        return self.producer_factory() if self.producer_factory is not None else None
+
+    def _producer_failed(self, exc: BaseException | None) -> None:
+        """Count a failed send or flush; a broken producer, or one that failed too often in a row, is
+        replaced before the next poll."""
+        self._failed_flushes += 1
+        if self.producer_factory is None:
+            return
+        if exc is not None and is_fatal_producer_error(exc):
+            log.error("stage %s: producer failed fatally (%s: %s); building a new one", self.stage.name,
+                      type(exc).__name__, exc)
+            self._producer_broken = True
+        elif self._failed_flushes >= self.rebuild_after_failures:
+            log.warning("stage %s: %d failed flushes in a row; building a new producer", self.stage.name,
+                        self._failed_flushes)
+            self._producer_broken = True
+
+    def _close_producer(self, producer) -> None:
+        try:
+            producer.close(timeout=self.close_timeout_s)
+        except Exception as exc:  # noqa: BLE001 - a broken producer may fail to close; it is dropped anyway
+            log.warning("stage %s: producer close failed: %s", self.stage.name, exc)
+
+    def _rebuild_producer(self) -> bool:
+        if self.producer_factory is None:
+            return self.producer is not None
+        old, self.producer = self.producer, None
+        if old is not None:
+            self._close_producer(old)
+        try:
+            self.producer = self.producer_factory()
+        except Exception as exc:  # noqa: BLE001 - the broker may still be down; try again after a pause
+            log.warning("stage %s: cannot build a producer yet: %s", self.stage.name, exc)
+            self._unacknowledged = exc
+            return False
+        self._producer_broken = False
+        self._failed_flushes = 0
+        self.metrics.producer_rebuilds.labels(self.stage.name).inc()
+        log.info("stage %s: new producer built", self.stage.name)
         return True
 
     def _seek(self, positions: dict[TopicPartition, int]) -> None:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import threading
+
 from prometheus_client import CollectorRegistry
 
 from consumers.adapters.kafka import make_consumer, make_producer
 from consumers.adapters.metrics import ConsumerMetrics
 from consumers.adapters.near_index import NearDuplicateIndex
-from consumers.adapters.store import Store
+from consumers.adapters.store import DatabaseTimeouts, Store
 from consumers.domain.extraction import BoilerplateMemory
-from consumers.runner import Runner
+from consumers.runner import DEFAULT_MAX_MESSAGE_BYTES, Runner
 from consumers.stages.extract import ExtractStage
 from consumers.stages.process import ProcessStage
 from schemas.settings import Settings
 
 STAGES = ("extract", "process")
+DEFAULT_SHUTDOWN_GRACE_S = 25.0  # below Kubernetes' default 30 s termination grace period
+
+log = logging.getLogger(__name__)
 
 
 def build_stage(name: str, settings: Settings, metrics: ConsumerMetrics, store: Store | None = None):
@@ -25,7 +33,7 @@ def build_stage(name: str, settings: Settings, metrics: ConsumerMetrics, store: 
                              health=metrics.extraction)
         return stage, topics.raw_pages, topics.raw_pages_dead_letter
     if name == "process":
-        store = store or Store(settings.database_url)
+        store = store or Store(settings.database_url, DatabaseTimeouts.from_settings(settings))
         store.create_schema()
         stage = ProcessStage(store=store, reports_topic=topics.meeting_reports, events_topic=topics.events,
                              near_index=NearDuplicateIndex(threshold=settings.near_duplicate_threshold,
@@ -38,16 +46,56 @@ def build_stage(name: str, settings: Settings, metrics: ConsumerMetrics, store: 
 def build_runner(name: str, settings: Settings, bootstrap: str, metrics: ConsumerMetrics,
                  store: Store | None = None) -> Runner:
     stage, input_topic, dead_letter_topic = build_stage(name, settings, metrics, store)
+    # Proposed settings, read with defaults until schemas/settings.py declares them.
+    max_message_bytes = int(getattr(settings, "kafka_max_message_bytes", DEFAULT_MAX_MESSAGE_BYTES))
     consumer = make_consumer(
         bootstrap, group_id=f"{settings.consumer_group_prefix}.{name}", topic=input_topic,
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_poll_records=settings.kafka_max_poll_records, client_id=f"newsingest-{name}",
-        max_poll_interval_ms=settings.max_poll_interval_ms,
+        max_poll_interval_ms=settings.max_poll_interval_ms, max_message_bytes=max_message_bytes,
     )
-    producer = make_producer(bootstrap, client_id=f"newsingest-{name}")
-    return Runner(stage, consumer=consumer, producer=producer, input_topic=input_topic,
-                  dead_letter_topic=dead_letter_topic, metrics=metrics, max_attempts=settings.stage_max_attempts)
+
+    def producer_factory():
+        return make_producer(bootstrap, client_id=f"newsingest-{name}", max_request_size=max_message_bytes)
+
+    return Runner(stage, consumer=consumer, producer_factory=producer_factory, input_topic=input_topic,
+                  dead_letter_topic=dead_letter_topic, metrics=metrics, max_attempts=settings.stage_max_attempts,
+                  max_message_bytes=max_message_bytes)
+
+
+def install_stop_signals(runner: Runner, grace_s: float | None = None, *, settings: Settings | None = None,
+                         exit=os._exit) -> None:
+    """SIGTERM/SIGINT stop the runner (it finishes the batch, commits and closes). If it has not stopped
+    `grace_s` seconds later (a call stuck in a driver, a broker that never answers), log and exit the
+    process hard, so an orchestrator's stop is honoured within a bound. A second signal exits at once.
+    Call from the main thread (`newsingest consume`)."""
+    if grace_s is None:
+        grace_s = float(getattr(settings, "shutdown_grace_s", DEFAULT_SHUTDOWN_GRACE_S))
+    signalled = threading.Event()
+
+    def hard_exit(signum: int, why: str) -> None:
+        log.critical("stage %s did not stop %s after signal %s; exiting hard (uncommitted messages are "
+                     "replayed by the next consumer)", runner.stage.name, why, signum)
+        for handler_ in logging.getLogger().handlers:
+            handler_.flush()
+        exit(128 + signum)
+
+    def watchdog(signum: int) -> None:
+        if not runner.stopped.wait(grace_s):
+            hard_exit(signum, f"within {grace_s:.0f}s")
+
+    def handler(signum, _frame) -> None:
+        if signalled.is_set():
+            hard_exit(signum, "before a second signal")
+            return
+        signalled.set()
+        log.info("signal %s: stopping stage %s (hard exit after %.0fs)", signum, runner.stage.name, grace_s)
+        runner.stop()
+        threading.Thread(target=watchdog, args=(signum,), name="stop-watchdog", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 def new_metrics() -> ConsumerMetrics:

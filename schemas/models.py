@@ -186,7 +186,7 @@ class EventSummary(_Message):
 
 
 class DeadLetter(_Message):
-    """A message a stage could not handle, kept whole so it can be replayed."""
+    """A message a stage could not handle, kept whole (or, if too large, a preview and a pointer) for replay."""
 
     schema_version: Literal[1] = 1
     stage: str
@@ -197,5 +197,11 @@ class DeadLetter(_Message):
     original_partition: int
     original_offset: int
     original_key: Base64Bytes | None = None
-    original_payload: Base64Bytes
+    original_payload: Base64Bytes = Field(
+        description="The original record value, whole unless payload_truncated (then its first bytes only)")
     failed_at: AwareDatetime
+    payload_truncated: bool = Field(
+        default=False, description="original_payload is a bounded preview: the record was too large to carry "
+        "whole; find it by original_topic/partition/offset while the topic retains it")
+    original_size: int | None = Field(default=None, ge=0, description="Size of the original value in bytes")
+    original_sha256: str | None = Field(default=None, description="sha256 (hex) of the whole original value")

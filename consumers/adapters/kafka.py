@@ -14,7 +14,11 @@ log = logging.getLogger(__name__)
 
 def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_ms: int,
                   heartbeat_interval_ms: int, max_poll_records: int, client_id: str = "newsingest",
-                  max_poll_interval_ms: int = 300_000) -> KafkaConsumer:
+                  max_poll_interval_ms: int = 300_000,
+                  max_message_bytes: int = 4 * 1024 * 1024) -> KafkaConsumer:
+    """Fetch sizes follow the broker's message limit so one poll holds a bounded amount of memory: at most
+    one message's worth per partition and a few per fetch (a larger first record is still returned whole,
+    so nothing blocks; the runner dead-letters it undecoded if it exceeds its input limit)."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap.split(","),
         group_id=group_id,
@@ -27,12 +31,17 @@ def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_
         max_poll_interval_ms=max_poll_interval_ms,
         request_timeout_ms=max(30_000, session_timeout_ms + 5_000),
         reconnect_backoff_max_ms=5_000,
+        max_partition_fetch_bytes=max_message_bytes,
+        fetch_max_bytes=max(4 * max_message_bytes, 8 * 1024 * 1024),
     )
     consumer.subscribe([topic])
     return consumer
 
 
-def make_producer(bootstrap: str, *, client_id: str = "newsingest") -> KafkaProducer:
+def make_producer(bootstrap: str, *, client_id: str = "newsingest",
+                  max_request_size: int = 4 * 1024 * 1024) -> KafkaProducer:
+    """`max_request_size` should be the broker's message limit (message.max.bytes): a larger record then
+    fails at send() as MessageSizeTooLargeError, which the runner dead-letters, instead of at the broker."""
     return KafkaProducer(
         bootstrap_servers=bootstrap.split(","),
         client_id=client_id,
@@ -43,8 +52,12 @@ def make_producer(bootstrap: str, *, client_id: str = "newsingest") -> KafkaProd
         retry_backoff_ms=200,
         # One request in flight keeps per-key order across retries.
         max_in_flight_requests_per_connection=1,
-        max_request_size=16 * 1024 * 1024,
+        max_request_size=max_request_size,
         request_timeout_ms=30_000,
+        # send() blocks at most this long for metadata of a topic it has not seen (broker down).
+        max_block_ms=20_000,
+        # A new producer (the runner builds one after a fatal error) gives up bootstrapping after this.
+        bootstrap_timeout_ms=10_000,
     )
 
 

@@ -24,6 +24,10 @@ class ConsumerMetrics:
         self.infrastructure_errors = Counter(
             "newsingest_infrastructure_errors_total", "Broker or database faults that paused a stage",
             ["stage", "component"], registry=registry)
+        self.producer_rebuilds = Counter(
+            "newsingest_producer_rebuilds_total",
+            "Kafka producers closed and built anew after a fatal producer error or a lasting broker fault",
+            ["stage"], registry=registry)
         self.commits = Counter("newsingest_offset_commits_total", "Offset commits", ["stage"], registry=registry)
         self.lag = Gauge("newsingest_consumer_lag_messages", "High watermark minus position, summed over partitions",
                          ["stage"], registry=registry)

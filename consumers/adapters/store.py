@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
+import socket
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, and_, create_engine, event, func, or_, select, update
@@ -17,16 +24,146 @@ from consumers.adapters.tables import articles, documents, event_members, events
 from consumers.domain.dedup import KnownDocument, StoreConflict
 from schemas import Article, MeetingReport
 
+log = logging.getLogger(__name__)
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """Every way a database call can wait, bounded, so a lost connection becomes an error the runner pauses
+    on (an outage) instead of a hang that holds the dedup lock.
+
+    PostgreSQL: `connect_timeout_s` bounds connecting; `statement_timeout_s`, `lock_timeout_s` (the dedup
+    advisory lock included) and `idle_in_transaction_timeout_s` are enforced by the server, the last one
+    freeing the lock of a client that vanished mid-transaction; TCP keepalives and `tcp_user_timeout_s`
+    (on both ends) notice a peer that is gone. A peer whose kernel still acknowledges but never answers
+    (a stalled proxy, a hung server) is caught by `operation_timeout_s`: a unit of work or delivery mark
+    that takes longer has its connections' sockets shut down from a watchdog thread, which turns the
+    blocked call into a connection error. SQLite: `busy_timeout_s` bounds waiting for the write lock."""
+
+    connect_timeout_s: int = 10
+    statement_timeout_s: float = 30.0
+    lock_timeout_s: float = 30.0
+    idle_in_transaction_timeout_s: float = 60.0
+    keepalives_idle_s: int = 10
+    keepalives_interval_s: int = 5
+    keepalives_count: int = 3
+    tcp_user_timeout_s: float = 30.0
+    operation_timeout_s: float = 90.0
+    busy_timeout_s: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings) -> DatabaseTimeouts:
+        """From Settings; proposed fields read with defaults until schemas/settings.py declares them."""
+        base = cls()
+        statement = float(getattr(settings, "database_statement_timeout_s", base.statement_timeout_s))
+        return cls(
+            connect_timeout_s=int(getattr(settings, "database_connect_timeout_s", base.connect_timeout_s)),
+            statement_timeout_s=statement, lock_timeout_s=statement, idle_in_transaction_timeout_s=2 * statement,
+            tcp_user_timeout_s=statement,
+            operation_timeout_s=float(getattr(settings, "database_operation_timeout_s", 3 * statement)),
+            busy_timeout_s=statement,
+        )
+
+    def postgresql_connect_args(self) -> dict:
+        ms = lambda seconds: int(seconds * 1000)  # noqa: E731
+        server = {
+            "statement_timeout": ms(self.statement_timeout_s),
+            "lock_timeout": ms(self.lock_timeout_s),
+            "idle_in_transaction_session_timeout": ms(self.idle_in_transaction_timeout_s),
+            # The server's side of the same socket: a client that vanished is noticed there too.
+            "tcp_keepalives_idle": self.keepalives_idle_s,
+            "tcp_keepalives_interval": self.keepalives_interval_s,
+            "tcp_keepalives_count": self.keepalives_count,
+            "tcp_user_timeout": ms(self.tcp_user_timeout_s),
+        }
+        return {
+            "connect_timeout": max(2, int(self.connect_timeout_s)),
+            "keepalives": 1,
+            "keepalives_idle": self.keepalives_idle_s,
+            "keepalives_interval": self.keepalives_interval_s,
+            "keepalives_count": self.keepalives_count,
+            "tcp_user_timeout": ms(self.tcp_user_timeout_s),
+            "options": " ".join(f"-c {name}={value}" for name, value in server.items()),
+        }
+
+
+class _Watchdog:
+    """Shuts down the sockets of an engine's connections when an operation outlives its deadline.
+
+    One daemon thread per engine. `shutdown()` on the socket wakes the driver blocked in recv/poll with a
+    connection error (SQLAlchemy then invalidates the connection); it is safe on a live socket, and a closed
+    psycopg connection raises on `fileno()`, so a reused descriptor is never touched."""
+
+    def __init__(self, engine: Engine, label: str) -> None:
+        self.label = label
+        self._connections: weakref.WeakSet = weakref.WeakSet()
+        self._deadlines: dict[int, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._next = 0
+        self.kills = 0
+
+        @event.listens_for(engine, "connect")
+        def _track(dbapi_conn, _record):
+            self._connections.add(dbapi_conn)
+
+    @contextmanager
+    def deadline(self, seconds: float, what: str) -> Iterator[None]:
+        with self._lock:
+            self._next += 1
+            token = self._next
+            self._deadlines[token] = (time.monotonic() + seconds, what)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=f"db-watchdog-{self.label}", daemon=True)
+                self._thread.start()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._deadlines.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(0.25)
+            now = time.monotonic()
+            with self._lock:
+                expired = [(token, what) for token, (at, what) in self._deadlines.items() if at <= now]
+                for token, _ in expired:
+                    self._deadlines.pop(token, None)
+            for _, what in expired:
+                self._kill(what)
+
+    def _kill(self, what: str) -> None:
+        killed = 0
+        for conn in list(self._connections):
+            try:
+                fd = conn.fileno()
+            except Exception:  # noqa: BLE001 - closed or broken already
+                continue
+            try:
+                sock = socket.socket(fileno=os.dup(fd))
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                    killed += 1
+                finally:
+                    sock.close()
+            except OSError:
+                continue
+        self.kills += 1
+        log.error("database %s: %s exceeded its time limit; shut down %d connection(s) so it fails and the "
+                  "stage pauses", self.label, what, killed)
+
+
+def make_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
+    timeouts = timeouts or DatabaseTimeouts()
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": timeouts.busy_timeout_s})
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):
@@ -45,7 +182,10 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # pool_timeout: waiting for a free pooled connection is bounded too; pool_recycle drops connections
+    # a NAT or proxy may have forgotten.
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_timeout=30,
+                         pool_recycle=1800, connect_args=timeouts.postgresql_connect_args())
 
 
 def _insert(conn: Connection, table):
@@ -177,49 +317,65 @@ class UnitOfWork:
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeouts: DatabaseTimeouts | None = None) -> None:
         self.url = url
+        self.timeouts = timeouts or DatabaseTimeouts()
         self._engine: Engine | None = None
+        self._watchdog: _Watchdog | None = None
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.url)
+            self._engine = make_engine(self.url, self.timeouts)
+            if self._engine.dialect.name == "postgresql":
+                self._watchdog = _Watchdog(self._engine, self._engine.url.database or "postgresql")
         return self._engine
 
+    @contextmanager
+    def _bounded(self, what: str) -> Iterator[None]:
+        self.engine  # noqa: B018 - builds the engine and its watchdog
+        if self._watchdog is None:
+            yield
+            return
+        with self._watchdog.deadline(self.timeouts.operation_timeout_s, what):
+            yield
+
     def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+        with self._bounded("schema creation"):
+            metadata.create_all(self.engine)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
-        conn = self.engine.connect().execution_options(newsingest_writer=True)
-        try:
-            trans = conn.begin()
-            if conn.dialect.name == "postgresql":
-                # Dedup decisions read what other replicas wrote (near copies, events), which no unique
-                # key can guard; one transaction-scoped lock serialises the short decide-and-write step
-                # across replicas, as BEGIN IMMEDIATE does on SQLite.
-                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('newsingest.dedup'))")
-            uow = UnitOfWork(conn)
+        with self._bounded("a unit of work"):
+            conn = self.engine.connect().execution_options(newsingest_writer=True)
             try:
-                yield uow
-            except BaseException:
-                trans.rollback()
-                raise
-            if uow.committed:
+                trans = conn.begin()
+                if conn.dialect.name == "postgresql":
+                    # Dedup decisions read what other replicas wrote (near copies, events), which no unique
+                    # key can guard; one transaction-scoped lock serialises the short decide-and-write step
+                    # across replicas, as BEGIN IMMEDIATE does on SQLite. lock_timeout bounds the wait.
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('newsingest.dedup'))")
+                uow = UnitOfWork(conn)
                 try:
-                    trans.commit()
-                except IntegrityError as exc:
-                    raise StoreConflict(str(exc.orig)) from exc
-            else:
-                trans.rollback()
-        finally:
-            conn.close()
+                    yield uow
+                except BaseException:
+                    trans.rollback()
+                    raise
+                if uow.committed:
+                    try:
+                        trans.commit()
+                    except IntegrityError as exc:
+                        raise StoreConflict(str(exc.orig)) from exc
+                else:
+                    trans.rollback()
+            finally:
+                conn.close()
 
     def mark_delivered(self, keys: list[tuple[str, int]]) -> None:
         if not keys:
             return
-        with self.engine.connect().execution_options(newsingest_writer=True) as conn, conn.begin():
+        with self._bounded("marking reports delivered"), \
+                self.engine.connect().execution_options(newsingest_writer=True) as conn, conn.begin():
             for report_id, version in keys:
                 conn.execute(update(meeting_reports).where(and_(
                     meeting_reports.c.report_id == report_id, meeting_reports.c.version == version)

@@ -1,15 +1,21 @@
 """The runner's commit and rewind policy with in-memory fakes (the real broker is in tests/integration)."""
 
+import hashlib
+import os
+import signal
+import threading
+import time
 from collections import namedtuple
 
-from kafka.errors import KafkaTimeoutError
+import pytest
+from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 from kafka.structs import TopicPartition
 from sqlalchemy.exc import OperationalError
 
 from consumers.runner import Runner
 from consumers.stages.base import Output, StageResult
-from deploy.wiring import new_metrics
-from schemas import Article, encode
+from deploy.wiring import install_stop_signals, new_metrics
+from schemas import Article, DeadLetter, decode, encode
 from tests.stage_helpers import article
 
 Record = namedtuple("Record", "topic partition offset key value")
@@ -130,3 +136,186 @@ def test_a_failing_delivery_callback_does_not_kill_the_stage():
     consumer, producer = FakeConsumer(_records(2)), FakeProducer()
     _runner(consumer, producer, CallbackStage(fail_at=99)).run_once()
     assert consumer.commits == [{TP: 2}]
+
+
+# -- records the broker refuses for good, and broken producers -------------------------------------------
+
+
+class RefusingFuture:
+    def __init__(self, exc=None) -> None:
+        self.exc = exc
+
+    def get(self, timeout=None):
+        if self.exc is not None:
+            raise self.exc
+
+
+class RefusingProducer(FakeProducer):
+    """Acknowledges everything except what `refuse(topic, value)` names, which fails like a broker refusal
+    (on the future, after flush), or at send() when `at_send`."""
+
+    def __init__(self, refuse, at_send: bool = False, exc=None) -> None:
+        super().__init__()
+        self.refuse = refuse
+        self.at_send = at_send
+        self.exc = exc or MessageSizeTooLargeError("The request included a message larger than the max")
+        self.values = []
+
+    def send(self, topic, key=None, value=None):
+        self.sent.append((topic, key))
+        self.values.append((topic, value))
+        if self.refuse(topic, value):
+            if self.at_send:
+                raise self.exc
+            return RefusingFuture(self.exc)
+        return RefusingFuture()
+
+
+class EchoStage:
+    name = "process"
+    input_model = Article
+
+    def __init__(self) -> None:
+        self.delivered = []
+
+    def __call__(self, message):
+        return StageResult([Output("out", message.title, message)],
+                           on_delivered=lambda: self.delivered.append(message.title))
+
+
+def _titled(n):
+    return [Record("in", 0, i, f"k{i}".encode(), encode(article(title=f"t{i}"))) for i in range(n)]
+
+
+def _letters(producer):
+    return [decode(DeadLetter, v) for t, v in producer.values if t == "dlq"]
+
+
+@pytest.mark.parametrize("at_send", [False, True])
+def test_one_refused_output_dead_letters_its_input_and_the_rest_commit(at_send):
+    consumer = FakeConsumer(_titled(4))
+    producer = RefusingProducer(lambda topic, value: topic == "out" and b'"t2"' in value, at_send=at_send)
+    stage = EchoStage()
+    runner = _runner(consumer, producer, stage)
+    runner.run_once()
+    assert consumer.commits == [{TP: 4}] and consumer.seeks == []
+    (letter,) = _letters(producer)
+    assert (letter.original_offset, letter.original_key, letter.error_class) == (2, b"k2", "MessageSizeTooLargeError")
+    assert letter.error_type == "produce" and not letter.payload_truncated
+    assert stage.delivered == ["t0", "t1", "t3"]  # the refused report is not marked delivered
+    assert runner.metrics.registry.get_sample_value(
+        "newsingest_dead_letters_total", {"stage": "process", "reason": "output_too_large"}) == 1
+
+
+def test_a_refused_dead_letter_is_retried_as_a_pointer_then_given_up_never_looped():
+    consumer = FakeConsumer([Record("in", 0, 0, b"k", b"not json" * 10), *_titled(2)[1:]])
+    producer = RefusingProducer(lambda topic, value: topic == "dlq")
+    runner = _runner(consumer, producer, EchoStage())
+    runner.run_once()
+    assert consumer.commits == [{TP: 2}]
+    full, pointer = _letters(producer)
+    assert not full.payload_truncated and pointer.payload_truncated and pointer.original_payload == b""
+    assert pointer.original_size == 80 and pointer.original_offset == 0
+    assert runner.metrics.registry.get_sample_value(
+        "newsingest_messages_failed_total", {"stage": "process", "error_type": "undeliverable"}) == 1
+
+
+def test_a_dead_letter_too_large_for_the_broker_carries_a_preview_and_a_pointer():
+    value = b"\xff" * 300_000
+    consumer = FakeConsumer([Record("in", 0, 0, b"k", value)])
+    producer = RefusingProducer(lambda topic, value: False)
+    runner = Runner(EchoStage(), consumer=consumer, producer=producer, input_topic="in", dead_letter_topic="dlq",
+                    metrics=new_metrics(), max_message_bytes=200_000, dead_letter_preview_bytes=1000)
+    runner.run_once()
+    ((topic, wire),) = producer.values
+    letter = decode(DeadLetter, wire)
+    assert len(wire) < 200_000 and letter.payload_truncated and letter.original_payload == value[:1000]
+    assert letter.original_size == 300_000 and letter.original_sha256 == hashlib.sha256(value).hexdigest()
+
+
+def test_a_fatal_producer_error_builds_a_new_producer_and_the_batch_is_replayed():
+    broken = RefusingProducer(lambda topic, value: True,
+                              exc=KafkaError("Unexpected error in InitProducerIdResponse: [Error -1] UnknownError"))
+    healthy = FakeProducer()
+    made = iter([broken, healthy])
+    consumer = FakeConsumer(_titled(2))
+    runner = Runner(EchoStage(), consumer=consumer, producer_factory=lambda: next(made), input_topic="in",
+                    dead_letter_topic="dlq", metrics=new_metrics(), max_backoff_s=0.01)
+    runner._backoff = 0.001  # noqa: SLF001
+    runner.run_once()
+    assert consumer.commits == [] and consumer.seeks == [0] and _letters(broken) == []
+    consumer.records = _titled(2)  # the rewind
+    runner.run_once()
+    assert runner.producer is healthy and consumer.commits == [{TP: 2}]
+    assert runner.metrics.registry.get_sample_value("newsingest_producer_rebuilds_total", {"stage": "process"}) == 1
+
+
+def test_repeated_flush_failures_also_rebuild_the_producer():
+    made = []
+
+    def factory():
+        made.append(FakeProducer(fail_flush=True))
+        return made[-1]
+
+    consumer = FakeConsumer([])
+    runner = Runner(EchoStage(), consumer=consumer, producer_factory=factory, input_topic="in",
+                    dead_letter_topic="dlq", metrics=new_metrics(), max_backoff_s=0.01, rebuild_after_failures=2)
+    runner._backoff = 0.001  # noqa: SLF001
+    for _ in range(5):  # fail, fail -> rebuild, fail, fail -> rebuild
+        consumer.records = _titled(1)
+        runner.run_once()
+    assert consumer.commits == [] and len(made) == 3
+
+
+# -- SIGTERM honoured within a bound ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def restore_signals():
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for s, handler in saved.items():
+        signal.signal(s, handler)
+
+
+def _wait_for(predicate, timeout_s=5.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not predicate():
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_sigterm_stops_a_runner_that_finishes_in_time(restore_signals):
+    exits = []
+    runner = _runner(FakeConsumer([]), FakeProducer(), Stage(fail_at=99))
+    install_stop_signals(runner, grace_s=2.0, exit=exits.append)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert _wait_for(runner.stopped.is_set)
+    time.sleep(0.3)
+    assert exits == []
+
+
+def test_a_runner_stuck_past_the_grace_period_exits_hard(restore_signals, caplog):
+    exits = []
+    runner = _runner(FakeConsumer([]), FakeProducer(), Stage(fail_at=99))  # never run: as if stuck in a call
+    install_stop_signals(runner, grace_s=0.3, exit=exits.append)
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert _wait_for(lambda: exits == [128 + signal.SIGTERM])
+    assert runner.stop_event.is_set()
+    assert any("exiting hard" in r.getMessage() for r in caplog.records)
+    os.kill(os.getpid(), signal.SIGINT)  # a second signal: at once
+    assert _wait_for(lambda: exits[-1:] == [128 + signal.SIGINT], 1.0)
+
+
+def test_an_unexpected_error_rewinds_so_the_batch_is_replayed_not_skipped():
+    class Buggy(FakeProducer):
+        def send(self, topic, key=None, value=None):
+            raise AssertionError("client bug")
+
+    consumer = FakeConsumer(_records(2))
+    runner = _runner(consumer, Buggy(), Stage(fail_at=99))
+    with pytest.raises(AssertionError):
+        runner.run_once()
+    assert consumer.seeks == [0] and consumer.commits == []
