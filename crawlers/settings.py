@@ -30,6 +30,11 @@ DEPTH_LIMIT = 6
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = _service.log_level
 
+# Every request the spider makes gets an errback that counts its failure (too large, gzip bomb, HTTP error,
+# DNS, connection, TLS, timeout): `newsingest/dropped/<reason>` stats and newsingest_pages_dropped_total.
+SPIDER_MIDDLEWARES = {
+    "crawlers.middlewares.drops.DroppedPagesMiddleware": 40,
+}
 ITEM_PIPELINES = {
     "crawlers.pipelines.kafka_publish.KafkaPublishPipeline": 300,
 }

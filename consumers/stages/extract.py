@@ -5,6 +5,7 @@ from __future__ import annotations
 import zstandard
 
 from consumers.domain.extraction import BoilerplateMemory, ExtractedPage, PageRejected, extract_page
+from consumers.domain.extraction.core import MAX_TEXT_BYTES
 from consumers.domain.text import fingerprint
 from consumers.stages.base import Output, Rejected, StageResult
 from schemas import Article, RawPage
@@ -36,10 +37,12 @@ class ExtractStage:
     input_model = RawPage
 
     def __init__(self, *, output_topic: str, max_page_bytes: int, time_budget_s: float,
-                 boilerplate: BoilerplateMemory | None = None, health=None) -> None:
+                 boilerplate: BoilerplateMemory | None = None, health=None,
+                 max_text_bytes: int = MAX_TEXT_BYTES) -> None:
         self.output_topic = output_topic
         self.max_page_bytes = max_page_bytes
         self.time_budget_s = time_budget_s
+        self.max_text_bytes = max_text_bytes  # the most article text one page publishes (flagged text_truncated)
         self.boilerplate = boilerplate if boilerplate is not None else BoilerplateMemory()
         self.health = health  # optional ExtractionHealth metrics
 
@@ -55,7 +58,7 @@ class ExtractStage:
             extracted = extract_page(
                 body, page.final_url or page.url, page.content_type or page.headers.get("content-type"),
                 portal=page.portal_id, boilerplate=self.boilerplate, max_bytes=self.max_page_bytes,
-                time_budget_s=self.time_budget_s,
+                time_budget_s=self.time_budget_s, max_text_bytes=self.max_text_bytes,
             )
         except PageRejected as exc:
             if self.health:

@@ -29,6 +29,9 @@ class CrawlerMetrics:
                                         buckets=(1e3, 1e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 5e6, 2e7), registry=registry)
         self.crawls_finished = Counter("newsingest_crawls_finished_total", "Finished crawls of a portal",
                                        ["portal", "reason"], registry=registry)
+        self.pages_dropped = Counter("newsingest_pages_dropped_total",
+                                     "Requests that never became a page (crawlers.middlewares.drops.DROP_REASONS)",
+                                     ["portal", "reason"], registry=registry)
 
     @classmethod
     def for_registry(cls, registry: CollectorRegistry) -> CrawlerMetrics:
@@ -38,9 +41,17 @@ class CrawlerMetrics:
             return _BY_REGISTRY[id(registry)]
 
 
+def metrics_for(settings) -> CrawlerMetrics | None:
+    """The crawler's metrics for these settings (None when NEWSINGEST_METRICS_ENABLED is off)."""
+    if not settings.getbool("NEWSINGEST_METRICS_ENABLED", True):
+        return None
+    return CrawlerMetrics.for_registry(settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY)
+
+
 class CrawlMetrics:
-    def __init__(self, metrics: CrawlerMetrics) -> None:
+    def __init__(self, metrics: CrawlerMetrics, stats=None) -> None:
         self.metrics = metrics
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -48,7 +59,7 @@ class CrawlMetrics:
         if not settings.getbool("NEWSINGEST_METRICS_ENABLED", True):
             raise NotConfigured
         registry = settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY
-        metrics = CrawlerMetrics.for_registry(registry)
+        metrics = metrics_for(settings)
         port = settings.getint("NEWSINGEST_CRAWLER_METRICS_PORT", 0)
         if port:
             with _LOCK:
@@ -57,7 +68,7 @@ class CrawlMetrics:
                                       registry=registry)
                     _SERVED.add(port)
                     log.info("crawler metrics on :%s/metrics", port)
-        ext = cls(metrics)
+        ext = cls(metrics, crawler.stats)
         crawler.newsingest_metrics = metrics  # the publishing pipeline counts broker acks here
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -78,4 +89,12 @@ class CrawlMetrics:
         self.metrics.download_errors.labels(self._portal(spider), failure.type.__name__).inc()
 
     def spider_closed(self, spider, reason) -> None:
-        self.metrics.crawls_finished.labels(self._portal(spider), reason).inc()
+        portal = self._portal(spider)
+        self.metrics.crawls_finished.labels(portal, reason).inc()
+        # The end-of-crawl summary names every drop (crawlers.middlewares.drops): never a silent "0 failed".
+        stats = self.stats.get_stats() if self.stats is not None else {}
+        dropped = stats.get("newsingest/dropped", 0)
+        if dropped:
+            by_reason = ", ".join(f"{key.rsplit('/', 1)[1]} {value}" for key, value in sorted(stats.items())
+                                  if key.startswith("newsingest/dropped/"))
+            log.warning("crawl of %s: %d page(s) dropped (%s)", portal, dropped, by_reason)

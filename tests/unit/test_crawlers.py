@@ -1,4 +1,5 @@
 import pytest
+from scrapy import exceptions as sx
 
 from crawlers.canonical import canonical_url
 from crawlers.items import PageItem
@@ -60,3 +61,52 @@ def test_oversized_page_is_sent_without_body_so_it_is_dead_lettered_downstream()
     assert small.body and small.body_length == len(item.body)
     big = to_raw_page(item, max_message_bytes=100)
     assert big.body == b"" and big.body_length == len(item.body)
+
+
+def _ssl_failure():
+    from OpenSSL import SSL
+    from scrapy.exceptions import DownloadFailedError
+    from twisted.python.failure import Failure
+    from twisted.web._newclient import ResponseNeverReceived
+
+    try:
+        raise ResponseNeverReceived([Failure(SSL.Error([("SSL routines", "", "certificate verify failed")]))])
+    except ResponseNeverReceived as exc:
+        try:
+            raise DownloadFailedError(str(exc)) from exc
+        except DownloadFailedError as wrapped:
+            return wrapped
+
+
+@pytest.mark.parametrize("make,reason", [
+    (lambda: sx.DownloadCancelledError("larger than download max size"), "too_large"),
+    (lambda: sx.CannotResolveHostError("no such host"), "dns"),
+    (lambda: sx.DownloadConnectionRefusedError("refused"), "connect"),
+    (lambda: sx.DownloadTimeoutError("took longer"), "timeout"),
+    (lambda: sx.ResponseDataLossError(), "data_loss"),
+    (_ssl_failure, "tls"),
+    (lambda: sx.IgnoreRequest("body exceeded DOWNLOAD_MAXSIZE (1 B) during decompression."), "decompression_bomb"),
+    (lambda: sx.IgnoreRequest("max redirections reached"), "ignored"),
+    (lambda: sx.IgnoreRequest("Forbidden by robots.txt"), None),
+    (lambda: sx.IgnoreRequest("Filtered offsite request to 'x.vn'"), None),
+    (lambda: ValueError("anything else"), "other"),
+])
+def test_every_request_failure_maps_to_a_drop_reason_from_a_fixed_set(make, reason):
+    from crawlers.middlewares.drops import DROP_REASONS, drop_reason
+
+    got = drop_reason(make())
+    assert got == reason and (got is None or got in DROP_REASONS)
+
+
+def test_drop_counting_is_switched_on_in_the_project_settings_and_keeps_spider_errbacks():
+    import scrapy
+
+    from crawlers import settings
+    from crawlers.middlewares.drops import DroppedPagesMiddleware
+
+    assert "crawlers.middlewares.drops.DroppedPagesMiddleware" in settings.SPIDER_MIDDLEWARES
+    middleware = DroppedPagesMiddleware(crawler=None)
+    plain = scrapy.Request("https://x.vn/a-1.html")
+    own = scrapy.Request("https://x.vn/a-2.html", errback=print)
+    watched, kept = list(middleware.process_spider_output(None, [plain, own, {"item": 1}]))[:2]
+    assert watched.errback == middleware.dropped and kept.errback is print

@@ -65,6 +65,14 @@ _TEXT_AND_PHOTO = re.compile(r"^(?:bài|tin)\s*(?:và|,|&)\s*ảnh\s*:", re.I)
 _OUTSIDE_ARTICLE = f"ancestor::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor::aside"
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*$")
 _MAX_TABLE_CELLS = 5000
+# The most article text (lead and paragraphs, UTF-8) one page may publish; captions get a tenth of it.
+MAX_TEXT_BYTES = 1_000_000
+_MAX_TITLE_CHARS = 1_000
+_MAX_CREDIT_CHARS = 200
+# What trafilatura is handed, after giant tables are dropped: its cost grows faster than the page (60,000
+# paragraphs take ~20 s), and it cannot be interrupted, so the page is cut to a size it handles in about a
+# second. Every page of the extraction corpora and the Zyte benchmark has fewer than 2,000 elements.
+_MAX_ELEMENTS = 12_000
 # Letters that only Vietnamese uses: đ, ă, ơ, ư and the precomposed tone-marked vowels.
 _VIETNAMESE = re.compile("[đĐăĂơƠưƯ\u1ea0-\u1ef9]")
 
@@ -99,7 +107,7 @@ class ExtractedPage:
     cms: str | None = None
     charset: str = "utf-8"
     flags: list[str] = field(default_factory=list)
-    fingerprint_text: str = ""  # the text with learned boilerplate kept: stable whatever the process learned
+    fingerprint_text: str = ""  # the text without learned boilerplate handling: a function of the page alone
     chrome_hits: int = 0
 
     @property
@@ -168,6 +176,103 @@ def _prune_big_tables(tree: lxml_html.HtmlElement) -> int:
     return removed
 
 
+def _bound_tree(root, max_elements: int, max_chars: int) -> bool:
+    """Cut the document after its first `max_elements` elements or `max_chars` characters of text (in
+    document order). True if something was cut."""
+    # Counted in C first: almost every page is far below both bounds.
+    if root.xpath("count(//*)") <= max_elements and root.xpath("string-length(string(.))") <= max_chars:
+        return False
+    count = chars = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            if not isinstance(el.tag, str):
+                continue  # a comment or processing instruction: only its tail is text
+            count += 1
+            if el.tag not in ("script", "style") and el.text:
+                chars += len(el.text)
+            if el is root:
+                continue
+            if count > max_elements:
+                _cut_after(el, root)
+                el.getparent().remove(el)  # with its tail
+                return True
+            if chars > max_chars:
+                # One giant text node: keep its beginning.
+                el.text = el.text[: max(0, len(el.text) - (chars - max_chars))]
+                for child in list(el):
+                    el.remove(child)
+                el.tail = None
+                _cut_after(el, root)
+                return True
+        elif el.tail:
+            chars += len(el.tail)
+            if chars > max_chars and el is not root:
+                el.tail = el.tail[: max(0, len(el.tail) - (chars - max_chars))]
+                _cut_after(el, root)
+                return True
+    return False
+
+
+def _cut_after(el, root) -> None:
+    """Remove everything that follows `el` in document order: the following siblings of `el` and of each
+    ancestor, and the ancestors' tails."""
+    node = el
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
+        if node is not el:
+            node.tail = None
+        node = parent
+
+
+def _prepare_tree(tree, flags: list[str], budget: "_Budget", max_text_bytes: int) -> None:
+    """The limits every extraction path applies before trafilatura: giant tables dropped, the page cut to a
+    size trafilatura handles within the time budget."""
+    if _prune_big_tables(tree):
+        flags.append("giant_table_dropped")
+    budget.check("tables")
+    # Text past the publishable size can never be published: no reason to hand it to trafilatura.
+    if _bound_tree(tree, _MAX_ELEMENTS, max_text_bytes):
+        flags.append("text_truncated")
+    budget.check("bound")
+
+
+def _cut_utf8(text: str, max_bytes: int) -> str:
+    data = text.encode("utf-8")
+    return text if len(data) <= max_bytes else data[:max_bytes].decode("utf-8", errors="ignore")
+
+
+def _bound_lines(lines: list[str], max_bytes: int) -> tuple[list[str], bool]:
+    """The longest prefix of `lines` whose newline-joined UTF-8 size is at most `max_bytes` (the line that
+    crosses the bound is cut)."""
+    out: list[str] = []
+    used = 0
+    for line in lines:
+        size = len(line.encode("utf-8")) + (1 if out else 0)
+        if used + size > max_bytes:
+            rest = _cut_utf8(line, max_bytes - used - (1 if out else 0))
+            if rest:
+                out.append(rest)
+            return out, True
+        out.append(line)
+        used += size
+    return out, False
+
+
+def _bound_body(lead: str, paragraphs: list[str], captions: list[str], max_text_bytes: int):
+    """(lead, paragraphs, captions, truncated): at most `max_text_bytes` of text, a tenth of it of captions."""
+    lines, cut = _bound_lines(([lead] if lead else []) + paragraphs, max_text_bytes)
+    if lead:
+        lead, paragraphs = (lines[0], lines[1:]) if lines else ("", [])
+    else:
+        paragraphs = lines
+    kept_captions, cut_captions = _bound_lines(captions, max_text_bytes // 10)
+    return lead, paragraphs, kept_captions, cut or cut_captions
+
+
 def _remove(elements) -> None:
     for el in elements:
         parent = el.getparent()
@@ -206,14 +311,19 @@ def extract_page(
     boilerplate: BoilerplateMemory | None = None,
     max_bytes: int = 5_000_000,
     time_budget_s: float = 10.0,
+    max_text_bytes: int = MAX_TEXT_BYTES,
 ) -> ExtractedPage:
-    """Extract one article page. Raises PageRejected for pages that are not extractable articles."""
+    """Extract one article page. Raises PageRejected for pages that are not extractable articles.
+
+    Every path (Vietnamese portal rules, plain trafilatura for other pages) drops giant tables, cuts the
+    page to a size trafilatura handles, checks the time budget between steps and publishes at most
+    `max_text_bytes` of text (flagged `text_truncated` when cut)."""
     budget = _Budget(time_budget_s)
     rules = rules or load_rules()
     if len(body) > max_bytes:
         raise PageRejected("too_large", f"page is {len(body)} bytes, budget is {max_bytes}")
     if not looks_vietnamese(body):
-        return _extract_foreign(body, url, content_type)
+        return _extract_foreign(body, url, content_type, budget, max_text_bytes)
     text, charset, flags = decode_html(body, content_type)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     # trafilatura's own parser (comments and processing instructions dropped): text that follows an
@@ -222,8 +332,7 @@ def extract_page(
     if tree is None:
         raise PageRejected("unparseable_html", "the HTML could not be parsed")
     budget.check("parse")
-    if _prune_big_tables(tree):
-        flags.append("giant_table_dropped")
+    _prepare_tree(tree, flags, budget, max_text_bytes)
     cms = rules.detect_cms(text[:50_000])
 
     published, modified = meta_published(tree)
@@ -232,7 +341,8 @@ def extract_page(
         author = None
     if not is_vietnamese(text, tree):
         # Not a Vietnamese portal page: trafilatura's own behaviour, metadata from tags only.
-        return _extract_generic(tree, url, _tag_title(tree), published, modified, author, charset, flags)
+        return _extract_generic(tree, url, _tag_title(tree), published, modified, author, charset, flags,
+                                budget, max_text_bytes)
     title, title_el = find_title(tree)
     dateline = dateline_candidates(tree, title_el) if published is None else None
     budget.check("metadata")
@@ -271,15 +381,85 @@ def extract_page(
     # site and the section, and a line that prints one of them alone is chrome (a portlet or menu heading).
     section_folds = {fold(seg) for seg in re.split(r"\s+[-|–—»:]\s+", clean_spaces(tree.findtext(".//title") or ""))
                      if seg and fold(seg) != title_fold and not title_fold.startswith(fold(seg))}
+    page = _PageLines(
+        lines=extracted.split("\n"), rules=rules, title_fold=title_fold, section_folds=section_folds,
+        captions=captions, lead=lead, alt_folds=alt_folds, author_folds=author_folds, author_nodes=author_nodes,
+        meta_credit=meta_credit, max_text_bytes=max_text_bytes,
+    )
+    # The body is assembled twice when the process has learned a portal's boilerplate. The pure assembly
+    # (static rules only) is a function of the page's bytes and URL alone: it decides rejection, the dates
+    # and the fingerprint, so a restarted process or a second replica takes the same dedup decision on the
+    # same bytes. What a process has learned changes the published text and credits, nothing else.
+    pure = _assemble(page, None)
+    if not pure.lead and not pure.paragraphs:
+        raise PageRejected("empty_body", "no article text found on the page")
+    shown = pure
+    if boilerplate is not None and portal:
+        learned = _assemble(page, lambda line: boilerplate.is_boilerplate(portal, line))
+        if learned.learned_lines and (learned.lead or learned.paragraphs):
+            shown = learned
+
+    if pure.truncated and "text_truncated" not in flags:
+        flags.append("text_truncated")
+    if published is None and dateline is not None:
+        published = choose_dateline(dateline, title_el is not None, pure.lead or None)
+    if published is None:
+        flags.append("missing_date")
+    budget.check("metadata-dateline")
+    if boilerplate is not None and portal:
+        # What is observed is pure too, so a learned line keeps being seen (and stays learned).
+        boilerplate.observe(portal, url, [pure.lead, *pure.paragraphs])
+    return ExtractedPage(
+        title=title[:_MAX_TITLE_CHARS], lead=shown.lead, paragraphs=shown.paragraphs, captions=shown.captions,
+        published_at=published, modified_at=modified, author=shown.author, photo_credit=shown.photo_credit,
+        cms=cms, charset=charset, flags=flags, chrome_hits=shown.chrome_hits,
+        fingerprint_text="\n".join(([pure.lead] if pure.lead else []) + pure.paragraphs),
+    )
+
+
+@dataclass
+class _PageLines:
+    """trafilatura's lines and what the page says around them: the input of one body assembly."""
+    lines: list[str]
+    rules: ChromeRules
+    title_fold: str
+    section_folds: set[str]
+    captions: list[str]
+    lead: str
+    alt_folds: set[str]
+    author_folds: set[str]
+    author_nodes: list[str]
+    meta_credit: str | None
+    max_text_bytes: int = MAX_TEXT_BYTES
+
+
+@dataclass
+class _Body:
+    lead: str
+    paragraphs: list[str]
+    captions: list[str]
+    author: str | None
+    photo_credit: str | None
+    chrome_hits: int
+    learned_lines: list[str]
+    truncated: bool = False
+
+
+def _assemble(page: _PageLines, is_learned) -> _Body:
+    """Lead, paragraphs, captions and credits from trafilatura's lines. `is_learned` (or None) names the
+    lines a process has learned are chrome: they leave the body as if the page had never printed them."""
+    rules = page.rules
+    captions = list(page.captions)
     caption_folds = {fold(c) for c in captions}
+    lead = page.lead
     lead_fold = fold(lead) if lead else ""
+    author: str | None = None
     paragraphs: list[str] = []
     learned: list[str] = []
-    static_lines: list[str] = []
     photo_credit: str | None = None
     chrome_hits = 0
     seen: set[str] = set()
-    for raw_line in extracted.split("\n"):
+    for raw_line in page.lines:
         # Table rows come out of trafilatura as "| cell |": the pipes are layout, not text.
         line = clean_spaces(raw_line).strip("| ").lstrip("-•* ").strip()
         if not line:
@@ -287,19 +467,16 @@ def extract_page(
         folded = fold(line)
         if not folded or folded in seen:
             continue
-        if rules.is_chrome_line(line) or (folded in section_folds and len(line) <= 80):
+        if rules.is_chrome_line(line) or (folded in page.section_folds and len(line) <= 80):
             chrome_hits += 1
             continue
-        if boilerplate and boilerplate.is_boilerplate(portal, line):
-            # Learned chrome leaves the text but stays in the fingerprint: what a process has learned
-            # depends on its history, and a fingerprint must not (else a restart looks like a revision).
+        if is_learned is not None and is_learned(line):
             chrome_hits += 1
             learned.append(line)
-            static_lines.append(line)
             continue
-        if folded == title_fold or folded in caption_folds or (lead_fold and folded == lead_fold):
+        if folded == page.title_fold or folded in caption_folds or (lead_fold and folded == lead_fold):
             continue
-        if folded in alt_folds and len(line) <= 300:
+        if folded in page.alt_folds and len(line) <= 300:
             # The photo's alt text printed again under it: a caption, not body text.
             captions.append(line)
             caption_folds.add(folded)
@@ -314,13 +491,12 @@ def extract_page(
             if _TEXT_AND_PHOTO.match(line):
                 photo_credit = photo_credit or byline.group(1).strip()
             continue
-        if folded in author_folds and len(line) <= 80:
+        if folded in page.author_folds and len(line) <= 80:
             # The text of the page's byline element ("Phòng Thông tin - Dân nguyện").
             author = author or _byline_name(line, rules)
             continue
         seen.add(folded)
         paragraphs.append(line)
-        static_lines.append(line)
 
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
     while paragraphs and (_looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])):
@@ -329,12 +505,12 @@ def extract_page(
         if not _SOURCE_LINE.match(tail) and _looks_like_name(tail) and not rules.is_placeholder_author(tail):
             author = author or tail.strip()
     if author is None:
-        author = next(filter(None, (_byline_name(node, rules) for node in author_nodes)), None)
+        author = next(filter(None, (_byline_name(node, rules) for node in page.author_nodes)), None)
     if photo_credit is None:
-        photo_credit = next((m.group(1).strip() for m in map(_AUTHOR_PREFIX.match, author_nodes)
+        photo_credit = next((m.group(1).strip() for m in map(_AUTHOR_PREFIX.match, page.author_nodes)
                              if m and _TEXT_AND_PHOTO.match(m.group(0))), None)
-    if author is None and meta_credit and _looks_like_name(meta_credit):
-        author = meta_credit
+    if author is None and page.meta_credit and _looks_like_name(page.meta_credit):
+        author = page.meta_credit
     if author and rules.is_placeholder_author(author):
         author = None
 
@@ -347,23 +523,14 @@ def extract_page(
         lead = paragraphs.pop(0)
     elif lead and paragraphs and fold(paragraphs[0]).startswith(lead_fold[: max(20, len(lead_fold) - 5)]):
         paragraphs.pop(0)
-    if not lead and not paragraphs:
-        raise PageRejected("empty_body", "no article text found on the page")
+    lead, paragraphs, captions, truncated = _bound_body(lead, paragraphs, captions, page.max_text_bytes)
+    return _Body(lead=lead, paragraphs=paragraphs, captions=captions, author=_bound_credit(author),
+                 photo_credit=_bound_credit(photo_credit), chrome_hits=chrome_hits, learned_lines=learned,
+                 truncated=truncated)
 
-    if published is None and dateline is not None:
-        published = choose_dateline(dateline, title_el is not None, lead or None)
-    if published is None:
-        flags.append("missing_date")
-    budget.check("metadata-dateline")
-    if boilerplate is not None and portal:
-        boilerplate.observe(portal, url, [lead, *paragraphs])
-    kept = set(paragraphs) | set(learned)
-    fingerprint_lines = [lead] + [line for line in static_lines if line in kept and line != lead]
-    return ExtractedPage(
-        title=title, lead=lead, paragraphs=paragraphs, captions=captions, published_at=published,
-        modified_at=modified, author=author, photo_credit=photo_credit, cms=cms, charset=charset,
-        flags=flags, chrome_hits=chrome_hits, fingerprint_text="\n".join(fingerprint_lines),
-    )
+
+def _bound_credit(name: str | None) -> str | None:
+    return name[:_MAX_CREDIT_CHARS] if name else name
 
 
 # Byte sequences only Vietnamese text produces: UTF-8 of the Latin Extended Additional block (ạ…ỹ), đ ư ơ ă,
@@ -388,7 +555,8 @@ def looks_vietnamese(body: bytes) -> bool:
     return bool(CP1258_TONES.search(sample))  # legacy windows-1258 bytes
 
 
-def _extract_foreign(body: bytes, url: str, content_type: str | None) -> ExtractedPage:
+def _extract_foreign(body: bytes, url: str, content_type: str | None, budget: _Budget,
+                     max_text_bytes: int) -> ExtractedPage:
     if not body.strip():
         raise PageRejected("empty_page", "the response body is empty")
     binary = sniff_binary(body)
@@ -403,7 +571,15 @@ def _extract_foreign(body: bytes, url: str, content_type: str | None) -> Extract
         title = _tag_title(head)
         published, modified = meta_published(head)
         author = meta_author(head)
-    return _extract_generic(body, url, title, published, modified, author, "utf-8", [])
+    # Parsed as trafilatura parses bytes, so the text is what plain trafilatura finds, within the same limits
+    # as the portal path.
+    tree = load_html(body)
+    if tree is None:
+        raise PageRejected("empty_body", "no article text found on the page")
+    budget.check("parse")
+    flags: list[str] = []
+    _prepare_tree(tree, flags, budget, max_text_bytes)
+    return _extract_generic(tree, url, title, published, modified, author, "utf-8", flags, budget, max_text_bytes)
 
 
 def _tag_title(tree) -> str:
@@ -413,14 +589,19 @@ def _tag_title(tree) -> str:
     return max(parts, key=len) if parts else title
 
 
-def _extract_generic(source, url, title, published, modified, author, charset, flags) -> ExtractedPage:
-    """Plain trafilatura on a page the portal rules are not for (bytes or an already parsed tree)."""
-    extracted = trafilatura.extract(source, url=url, output_format="txt") or ""
+def _extract_generic(tree, url, title, published, modified, author, charset, flags, budget: _Budget,
+                     max_text_bytes: int) -> ExtractedPage:
+    """Plain trafilatura on a page the portal rules are not for (an already parsed and bounded tree)."""
+    extracted = trafilatura.extract(tree, url=url, output_format="txt") or ""
+    budget.check("trafilatura")
     paragraphs = [p for p in (clean_spaces(x) for x in extracted.split("\n")) if p]
     if not paragraphs:
         raise PageRejected("empty_body", "no article text found on the page")
     lead = paragraphs.pop(0)
+    lead, paragraphs, _, truncated = _bound_body(lead, paragraphs, [], max_text_bytes)
     flags = [*flags, "not_vietnamese"] + ([] if published else ["missing_date"])
-    return ExtractedPage(title=title, lead=lead, paragraphs=paragraphs, published_at=published,
-                         modified_at=modified, author=author, charset=charset, flags=flags,
+    if truncated and "text_truncated" not in flags:
+        flags.append("text_truncated")
+    return ExtractedPage(title=title[:_MAX_TITLE_CHARS], lead=lead, paragraphs=paragraphs, published_at=published,
+                         modified_at=modified, author=_bound_credit(author), charset=charset, flags=flags,
                          fingerprint_text="\n".join([lead, *paragraphs]))
