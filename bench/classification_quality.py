@@ -3,7 +3,10 @@
 Prints meeting-vs-not precision/recall/F1, meeting-type accuracy with a confusion table, presiding-official
 precision/recall, meeting-date accuracy, and articles per second per core (classification + entities).
 
-    python bench/classification_quality.py [--split test|train|all] [--errors]
+    python bench/classification_quality.py [--corpus DIR] [--split test|train|holdout|all] [--errors]
+
+The default split is `test` when the corpus has one (tests/corpus/classification), otherwise every article
+(the held-out corpora are one split each).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from consumers.domain.analysis import analyse  # noqa: E402
 from consumers.domain.classification import MeetingClassifier  # noqa: E402
-from consumers.domain.classification.train import DEFAULT_CORPUS, load_rows  # noqa: E402
+from consumers.domain.classification.train import DEFAULT_CORPUS  # noqa: E402
 from consumers.domain.text import fold  # noqa: E402
 
 SHORT = {
@@ -101,13 +104,35 @@ def evaluate(rows: list[dict], classifier: MeetingClassifier) -> dict:
     }
 
 
+def _all_rows(corpus: Path) -> list[dict]:
+    """Every row, with or without a `split` field."""
+    import json
+
+    rows = []
+    for path in sorted(corpus.glob("*.jsonl")):
+        rows.extend(json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip())
+    return sorted(rows, key=lambda r: r["id"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", default="test", choices=["test", "train", "all"])
+    parser.add_argument("--split", default=None, choices=["test", "train", "holdout", "all"],
+                        help="default: test when the corpus has a test split, else all")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--errors", action="store_true")
     args = parser.parse_args(argv)
-    rows = load_rows(args.corpus, None if args.split == "all" else args.split)
+    if not args.corpus.is_dir() or not any(args.corpus.glob("*.jsonl")):
+        print(f"error: {args.corpus} holds no *.jsonl corpus files", file=sys.stderr)
+        return 2
+    everything = [dict(r, split=r.get("split", "all")) for r in _all_rows(args.corpus)]
+    if args.split is None:
+        args.split = "test" if any(r["split"] == "test" for r in everything) else "all"
+    rows = everything if args.split == "all" else [r for r in everything if r["split"] == args.split]
+    if not rows:
+        splits = sorted({r["split"] for r in everything})
+        print(f"error: no articles in split {args.split!r} of {args.corpus}; it has {', '.join(splits)} "
+              f"(use --split all)", file=sys.stderr)
+        return 2
     classifier = MeetingClassifier()
     analyse("khởi động", "Sáng 1/1, hội nghị.", None, "", classifier)  # load models outside the timing
     r = evaluate(rows, classifier)

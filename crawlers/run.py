@@ -7,6 +7,7 @@ crawl can never block or crash the consumers.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 
@@ -14,7 +15,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawlers.registry import RegistryError, load_registry
-from crawlers.spiders.portal import PortalSpider
+from crawlers.spiders.portal import PortalSpider, quiet_scrapy
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics-port", type=int, help="override NEWSINGEST_CRAWLER_METRICS_PORT")
     parser.add_argument("--download-delay", type=float, help="override NEWSINGEST_CRAWL_DOWNLOAD_DELAY_S")
     parser.add_argument("--no-robots", action="store_true", help="ignore robots.txt (local test servers)")
+    parser.add_argument("--stats-file", help="write the crawl's totals here as JSON when it ends")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log Scrapy's settings and components")
     args = parser.parse_args(argv)
 
     import os
@@ -46,8 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_robots:
         settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
     if not settings.get("NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS"):
-        print("error: no Kafka bootstrap servers (set NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS)", file=sys.stderr)
+        print("error: no Kafka bootstrap servers; start one with 'newsingest broker' and export "
+              "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS", file=sys.stderr)
         return 2
+    quiet_scrapy(args.verbose)
     process = CrawlerProcess(settings)
     crawlers = []
     for portal in portals:
@@ -59,8 +64,18 @@ def main(argv: list[str] | None = None) -> int:
     # A crawler whose pipeline could not open (broker absent) never records a finish reason.
     failed += sum(1 for c in crawlers if c.stats.get_value("finish_reason") is None)
     published = sum(c.stats.get_value("newsingest/published", 0) for c in crawlers)
-    logging.getLogger(__name__).info("crawl finished: %s pages published, %s failed", published, failed)
-    print(f"crawl finished: {published} pages published, {failed} failed", file=sys.stderr)
+    fetched = sum(c.stats.get_value("response_received_count", 0) for c in crawlers)
+    if args.stats_file:
+        totals = {"fetched": fetched, "published": published, "failed": failed,
+                  "portals": len(crawlers), "download_errors": sum(
+                      c.stats.get_value("downloader/exception_count", 0) for c in crawlers)}
+        with open(args.stats_file, "w", encoding="utf-8") as fh:
+            json.dump(totals, fh)
+    logging.getLogger(__name__).info("crawl finished: %s pages fetched, %s published, %s failed",
+                                     fetched, published, failed)
+    if not args.stats_file:  # `newsingest up` prints its own summary
+        print(f"crawl finished: {len(crawlers)} portal(s), {fetched} pages fetched, {published} published, "
+              f"{failed} failed", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -6,6 +6,7 @@ Production points NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS at Apache Kafka instead.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
@@ -22,6 +24,72 @@ log = logging.getLogger(__name__)
 
 class BrokerError(RuntimeError):
     pass
+
+
+class BrokerUnreachable(BrokerError):
+    """A configured broker did not answer within the connect timeout."""
+
+
+@contextlib.contextmanager
+def quiet_kafka() -> Iterator[None]:
+    """kafka-python logs every failed connection attempt; while probing, only the outcome matters."""
+    logger = logging.getLogger("kafka")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _tcp_reachable(bootstrap: str, timeout_s: float) -> bool:
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def wait_for_broker(bootstrap: str, timeout_s: float) -> None:
+    """Return once a metadata request to `bootstrap` succeeds; raise BrokerUnreachable after `timeout_s`.
+    Called before any consumer or producer is built, so an absent broker costs one line, not a log flood."""
+    deadline = time.monotonic() + timeout_s
+    last: str = "connection refused"
+    with quiet_kafka():
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if _tcp_reachable(bootstrap, min(1.0, remaining)):
+                try:
+                    timeout_ms = int(max(1.0, min(5.0, remaining)) * 1000)
+                    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="newsingest-probe",
+                                             request_timeout_ms=timeout_ms)
+                    try:
+                        admin.list_topics()
+                    finally:
+                        admin.close()
+                    return
+                except (KafkaError, OSError, ValueError) as exc:
+                    last = f"{type(exc).__name__}: {exc}"
+            time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+    log.debug("broker probe failed: %s", last)
+    raise BrokerUnreachable(
+        f"Kafka broker {bootstrap} unreachable after {timeout_s:g}s; start one with 'newsingest broker' "
+        f"or set NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS")
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+        return False
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -50,11 +118,18 @@ class EmbeddedBroker:
         self._log = None
 
     @property
+    def log_path(self) -> str | None:
+        return self._log.name if self._log is not None else None
+
+    @property
     def bootstrap_servers(self) -> str:
         return f"{self.host}:{self.port}"
 
     def start(self, timeout_s: float = 30.0) -> EmbeddedBroker:
         url = f"tcp://{self.host}:{self.port}"
+        if port_in_use(self.host, self.port):
+            raise BrokerError(f"port {self.port} on {self.host} is already in use (another broker?); "
+                              f"choose another with --port")
         self._log = tempfile.NamedTemporaryFile(prefix="tansu-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
             [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,

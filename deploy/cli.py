@@ -5,34 +5,161 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from schemas.settings import Settings, SettingsError, load_settings
+from schemas.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="newsingest: meeting reports from Vietnamese provincial portals, on Kafka.")
+BROKER_HINT = ("start one with 'newsingest broker' and export the address it prints "
+               "(NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS=host:port)")
+
+
+class CliError(Exception):
+    """A failure the user can act on: printed as one line, `error: <message>`, exit `code`
+    (2 for bad input, 1 for an unreachable or missing service)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _State:
+    debug = False
+    verbose = False
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+class _App(typer.Typer):
+    """Every failure is one line on stderr; `--debug` adds the traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - every failure: one line, the traceback on request
+            failure = exc
+        from crawlers.registry import RegistryError
+        from deploy.broker import BrokerError
+
+        if isinstance(failure, CliError):
+            code, message = failure.code, str(failure)
+        elif isinstance(failure, (SettingsError, RegistryError)):
+            code, message = 2, str(failure)
+        elif isinstance(failure, BrokerError):
+            code, message = 1, str(failure)
+        else:
+            code = 1
+            message = f"unexpected {type(failure).__name__}: {failure} (run with --debug for the traceback)"
+        if _State.debug:
+            traceback.print_exception(failure)
+        sys.stderr.write(f"error: {_one_line(message)}\n")
+        sys.stderr.flush()
+        sys.exit(code)
+
+
+app = _App(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+           help="newsingest: meeting reports from Vietnamese provincial portals, on Kafka.")
 schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schemas for subscribers.")
 app.add_typer(schemas_app, name="schemas")
 console = Console(width=None if sys.stdout.isatty() else 180)
-err = Console(stderr=True)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 400)
+
+
+@app.callback()
+def _global(
+    debug: Annotated[bool, typer.Option("--debug", help="show the full traceback of a failure")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose",
+                                          help="log Scrapy's settings and component lists too")] = False,
+) -> None:
+    _State.debug = debug
+    _State.verbose = verbose
 
 
 def _settings(**overrides) -> Settings:
-    try:
-        settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except SettingsError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
-    logging.basicConfig(level=settings.log_level.upper(),
+    settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})  # SettingsError: one line
+    logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     # kafka-python logs every connection at INFO; operators need its warnings, not its chatter.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
     return settings
+
+
+def _require_bootstrap(settings: Settings, command: str) -> str:
+    """The configured broker, once it answered; one line naming what to do when it is unset or absent."""
+    from deploy.broker import wait_for_broker
+
+    if not settings.kafka_bootstrap_servers:
+        raise CliError(f"`{command}` needs a Kafka broker and NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS is not set; "
+                       f"{BROKER_HINT}", 2)
+    wait_for_broker(settings.kafka_bootstrap_servers, settings.kafka_connect_timeout_s)  # BrokerUnreachable: 1
+    return settings.kafka_bootstrap_servers
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a sqlite:/// URL; None for an in-memory database or another dialect."""
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0]).expanduser()
+
+
+def check_database(settings: Settings, *, create_dir: bool = False, must_exist: bool = False) -> None:
+    """Refuse a database the command cannot use, before anything starts, with one line.
+
+    SQLite: the directory must exist; it is created only for the default ./data/newsingest.db, with
+    --create-db-dir or with NEWSINGEST_DATABASE_CREATE_DIR=true. PostgreSQL: one connection within
+    NEWSINGEST_DATABASE_CONNECT_TIMEOUT_S (a refused port, an unknown host or a missing database are exit 1)."""
+    url = settings.database_url
+    timeout_s = settings.database_connect_timeout_s
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is None:
+            return
+        if must_exist and not path.exists():
+            if not path.parent.is_dir() and url != DEFAULT_DATABASE_URL:
+                raise CliError(f"no database at {path}: the directory {path.parent} does not exist; "
+                               f"pass --database-url or set NEWSINGEST_DATABASE_URL", 2)
+            raise CliError(f"no database at {path}: nothing has been stored there yet; run 'newsingest up' "
+                           f"first, or pass --database-url (NEWSINGEST_DATABASE_URL)", 1)
+        if not path.parent.is_dir():
+            if create_dir or settings.database_create_dir or url == DEFAULT_DATABASE_URL:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            else:
+                raise CliError(f"the directory {path.parent} of SQLite database {path.name} does not exist; "
+                               f"create it, or pass --create-db-dir (NEWSINGEST_DATABASE_CREATE_DIR=true)", 2)
+        return
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+        engine = sqlalchemy.create_engine(url, connect_args={"connect_timeout": timeout_s})
+    except (ArgumentError, ValueError) as exc:
+        raise CliError(f"invalid setting NEWSINGEST_DATABASE_URL: {exc}", 2) from exc
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except DBAPIError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        reason = _one_line(reason).removeprefix("connection failed: ")
+        if "failed: " in reason:
+            reason = reason.rsplit("failed: ", 1)[1]
+        reason = reason.removeprefix("FATAL: ").removeprefix("FATAL:  ")
+        if "does not exist" in reason:
+            hint = "create it (createdb) or point --database-url / NEWSINGEST_DATABASE_URL at another"
+        else:
+            hint = "start PostgreSQL or fix --database-url / NEWSINGEST_DATABASE_URL"
+        raise CliError(f"database {shown} unreachable: {reason.strip()}; {hint}", 1) from exc
+    finally:
+        engine.dispose()
 
 
 @app.command()
@@ -40,29 +167,30 @@ def up(
     portals: Annotated[Path | None, typer.Option("--portals", help="portal registry YAML")] = None,
     once: Annotated[bool, typer.Option("--once", help="crawl once, drain every topic, exit")] = False,
     base_url: Annotated[str | None, typer.Option(help="replace {base_url} in the registry")] = None,
+    create_db_dir: Annotated[bool, typer.Option(
+        "--create-db-dir", help="create the directory of a new SQLite database")] = False,
 ) -> None:
     """Run the broker (embedded unless configured), the crawler, the consumers and the metrics endpoint."""
-    from deploy.orchestrator import Orchestrator, UpOptions
+    from crawlers.registry import load_registry
+    from deploy.broker import wait_for_broker
+    from deploy.orchestrator import Orchestrator, UpOptions, format_summary
     from deploy.wiring import new_metrics
 
     settings = _settings(portals_file=portals)
-    from crawlers.registry import RegistryError, load_registry  # validate before starting anything
-
-    try:
-        load_registry(settings.portals_file, base_url=base_url)
-    except RegistryError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
-    orchestrator = Orchestrator(settings, new_metrics(), UpOptions(once=once, portals_file=portals, base_url=base_url))
+    load_registry(settings.portals_file, base_url=base_url)  # validate before starting anything
+    check_database(settings, create_dir=create_db_dir)
+    if settings.kafka_bootstrap_servers:
+        wait_for_broker(settings.kafka_bootstrap_servers, settings.kafka_connect_timeout_s)
+    options = UpOptions(once=once, portals_file=portals, base_url=base_url, verbose=_State.verbose)
+    orchestrator = Orchestrator(settings, new_metrics(), options)
     try:
         summary = orchestrator.run()
     except (TimeoutError, RuntimeError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
-    err.print(f"done: {summary.handled}, crawl exit {summary.crawl_exit_code}")
+        raise CliError(str(exc), 1) from exc
+    for line in format_summary(summary):
+        console.print(escape(line), highlight=False)
     if once and summary.crawl_exit_code not in (0, None):
-        err.print("[red]error:[/] the crawl failed (pages not fetched or not published); see the log above")
-        raise typer.Exit(1)
+        raise CliError("the crawl failed (pages not fetched or not published); see the log above", 1)
 
 
 @app.command()
@@ -72,7 +200,12 @@ def demo(
     """Serve the bundled sample portals on 127.0.0.1, run `up --once` against them, print the reports."""
     from deploy.demo import run_demo
 
-    run_demo(console, keep_db=keep_db)
+    if keep_db is not None and not keep_db.expanduser().parent.is_dir():
+        raise CliError(f"the directory {keep_db.expanduser().parent} for --keep-db does not exist; create it first", 2)
+    try:
+        run_demo(console, keep_db=keep_db, verbose=_State.verbose)
+    except (TimeoutError, RuntimeError) as exc:
+        raise CliError(str(exc), 1) from exc
 
 
 @app.command()
@@ -125,8 +258,7 @@ def _extract_file(file: Path, url: str, portal: str, province: str):
         extracted = extract_page(body, url, portal=portal, max_bytes=settings.max_page_bytes,
                                  time_budget_s=settings.extract_timeout_s)
     except PageRejected as exc:
-        err.print(f"[red]rejected:[/] {exc}")
-        raise typer.Exit(1) from None
+        raise CliError(f"page rejected: {exc}", 1) from None
     page = RawPage(url=url, final_url=url, canonical_url=url, portal_id=portal, province=province,
                    fetched_at=dt.datetime.now(dt.timezone.utc), http_status=200, body_encoding="identity",
                    body=b"", body_length=len(body))
@@ -141,17 +273,20 @@ def reports(
     """Stored meeting reports."""
     from consumers.adapters.store import Store
 
+    if format not in ("table", "json"):
+        raise CliError("--format must be table or json", 2)
     settings = _settings(database_url=database_url)
+    check_database(settings, must_exist=True)
     store = Store(settings.database_url)
-    store.create_schema()
-    rows = report_rows(store)
+    try:
+        store.create_schema()
+        rows = report_rows(store)
+    finally:
+        store.dispose()
     if format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-    elif format == "table":
-        print_reports(console, rows)
     else:
-        err.print("[red]error:[/] --format must be table or json")
-        raise typer.Exit(2)
+        print_reports(console, rows)
 
 
 def report_rows(store) -> list[dict]:
@@ -199,67 +334,109 @@ def print_reports(out: Console, rows: list[dict]) -> None:
 
 
 @app.command()
-def consume(stage: Annotated[str, typer.Argument(help="extract or process")]) -> None:
+def consume(
+    stage: Annotated[str, typer.Argument(help="extract or process")],
+    create_db_dir: Annotated[bool, typer.Option(
+        "--create-db-dir", help="create the directory of a new SQLite database (process stage)")] = False,
+) -> None:
     """Run one consumer stage (one container per stage in production)."""
-    import signal
     import threading
 
     from consumers.adapters.kafka import ensure_topics
     from consumers.adapters.metrics import serve
-    from deploy.wiring import STAGES, build_runner, new_metrics
+    from deploy.wiring import STAGES, build_runner, install_stop_signals, new_metrics
 
     settings = _settings()
     if stage not in STAGES:
-        err.print(f"[red]error:[/] unknown stage {stage!r}; known: {', '.join(STAGES)}")
-        raise typer.Exit(2)
-    if not settings.kafka_bootstrap_servers:
-        err.print("[red]error:[/] NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS is required for `consume`")
-        raise typer.Exit(2)
-    ensure_topics(settings.kafka_bootstrap_servers, settings.topics().all(),
+        raise CliError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}", 2)
+    if stage == "process":
+        check_database(settings, create_dir=create_db_dir)
+    bootstrap = _require_bootstrap(settings, f"consume {stage}")
+    ensure_topics(bootstrap, settings.topics().all(),
                   partitions=settings.topic_partitions, replication_factor=settings.topic_replication_factor)
     metrics = new_metrics()
     if settings.metrics_port:
-        serve(metrics.registry, settings.metrics_port, settings.metrics_host)
-    runner = build_runner(stage, settings, settings.kafka_bootstrap_servers, metrics)
+        try:
+            serve(metrics.registry, settings.metrics_port, settings.metrics_host)
+        except OSError as exc:
+            raise CliError(f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port}: "
+                           f"{exc.strerror}; set NEWSINGEST_METRICS_PORT (0 disables)", 2) from exc
+    runner = build_runner(stage, settings, bootstrap, metrics)
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
-        signal.signal(signal.SIGINT, lambda *_: runner.stop())
+        install_stop_signals(runner, settings=settings)  # SIGTERM/SIGINT: finish the batch; hard exit after a grace
     runner.run()
 
 
 @app.command("replay-dead-letters")
 def replay_dead_letters(
     stage: Annotated[str, typer.Argument(help="extract or process: whose dead letters to replay")],
-    limit: Annotated[int | None, typer.Option(help="replay at most this many")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="replay at most this many")] = None,
+    max_replays: Annotated[int | None, typer.Option(
+        min=1, help="republish one message at most this often (default NEWSINGEST_DEAD_LETTER_MAX_REPLAYS)")] = None,
+    from_beginning: Annotated[bool, typer.Option(
+        "--from-beginning", help="consider every letter on the topic, not only those since the last run")] = False,
 ) -> None:
-    """Put dead-lettered messages back on their original topic (after fixing their cause)."""
-    from kafka import KafkaConsumer
+    """Put dead-lettered messages back on their original topic (after fixing their cause).
 
+    Reads the dead-letter topic from where the last replay stopped up to its end when the run started,
+    republishes each letter unless it was already replayed --max-replays times, commits, prints a summary."""
     from consumers.adapters.kafka import make_producer
-    from consumers.replay import replay
+    from consumers.replay import replay_topic
 
     settings = _settings()
-    if not settings.kafka_bootstrap_servers:
-        err.print("[red]error:[/] NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS is required for `replay-dead-letters`")
-        raise typer.Exit(2)
     topics = settings.topics()
     topic = {"extract": topics.raw_pages_dead_letter, "process": topics.articles_dead_letter}.get(stage)
     if topic is None:
-        err.print("[red]error:[/] stage must be extract or process")
-        raise typer.Exit(2)
-    consumer = KafkaConsumer(
-        topic, bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
-        group_id=f"{settings.consumer_group_prefix}.replay.{stage}", enable_auto_commit=False,
-        auto_offset_reset="earliest", session_timeout_ms=settings.kafka_session_timeout_ms,
-        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-    )
-    producer = make_producer(settings.kafka_bootstrap_servers, client_id="newsingest-replay")
+        raise CliError(f"unknown stage {stage!r}; known: extract, process", 2)
+    bootstrap = _require_bootstrap(settings, "replay-dead-letters")
+    producer = make_producer(bootstrap, client_id="newsingest-replay")
     try:
-        count = replay(consumer, producer, stage=stage, limit=limit)
+        result = replay_topic(bootstrap, topic, group_id=f"{settings.consumer_group_prefix}.replay.{stage}",
+                              producer=producer, stage=stage, limit=limit,
+                              max_replays=max_replays or settings.dead_letter_max_replays,
+                              from_beginning=from_beginning,
+                              timeout_s=max(30.0, settings.kafka_connect_timeout_s))
     finally:
         producer.close()
-        consumer.close()
-    console.print(f"replayed {count} dead letter(s) from {topic}")
+    console.print(escape(result.summary(topic)), highlight=False)
+
+
+@app.command()
+def broker(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 9092,
+    host: Annotated[str, typer.Option(help="address to listen on and advertise")] = "127.0.0.1",
+    storage: Annotated[str | None, typer.Option(
+        help="Tansu storage engine (default NEWSINGEST_BROKER_STORAGE_URL: memory://tansu/)")] = None,
+) -> None:
+    """Run the embedded broker (Tansu) in the foreground, create the topics, print the address to export.
+
+    For running the stages separately on one machine: `consume`, `crawl` and `replay-dead-letters` in other
+    terminals, after `export NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS=...`. Ctrl-C or SIGTERM stops it."""
+    import signal
+    import threading
+
+    from consumers.adapters.kafka import ensure_topics
+    from deploy.broker import EmbeddedBroker
+
+    settings = _settings(broker_storage_url=storage)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    embedded = EmbeddedBroker(host=host, port=port, storage=settings.broker_storage_url)
+    embedded.start()  # BrokerError (port taken, binary missing, not ready): one line, exit 1
+    try:
+        ensure_topics(embedded.bootstrap_servers, settings.topics().all(), partitions=settings.topic_partitions,
+                      replication_factor=settings.topic_replication_factor)
+        print(f"export NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS={embedded.bootstrap_servers}", flush=True)
+        err.print(f"embedded broker on {embedded.bootstrap_servers} (storage {escape(settings.broker_storage_url)}), "
+                  f"topics created; run the export above in other terminals, then e.g. 'newsingest consume "
+                  f"extract'. Ctrl-C stops it.", highlight=False)
+        while not stop.wait(0.5):
+            if embedded.process is not None and embedded.process.poll() is not None:
+                raise CliError(f"the embedded broker exited with {embedded.process.returncode}; "
+                               f"its log: {embedded.log_path}", 1)
+    finally:
+        embedded.stop()
 
 
 @app.command()
@@ -268,16 +445,17 @@ def crawl(
     loop: Annotated[bool, typer.Option("--loop", help="crawl every NEWSINGEST_CRAWL_INTERVAL_S until stopped")] = False,
 ) -> None:
     """Crawl every portal and publish RawPages (the crawler container's command)."""
+    import os
     import signal
     import subprocess
     import threading
 
+    from crawlers.registry import load_registry
     from schemas.settings import settings_env
 
     settings = _settings(portals_file=portals)
-    if not settings.kafka_bootstrap_servers:
-        err.print("[red]error:[/] NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS is required for `crawl`")
-        raise typer.Exit(2)
+    load_registry(settings.portals_file)  # RegistryError: one line, exit 2
+    _require_bootstrap(settings, "crawl")
     stop = threading.Event()
     child: list[subprocess.Popen] = []
 
@@ -288,13 +466,11 @@ def crawl(
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
-    import os
-
     env = {**os.environ, **settings_env(settings)}
+    cmd = [sys.executable, "-m", "crawlers.run"] + (["--verbose"] if _State.verbose else [])
     while True:
         # A fresh process per cycle: Twisted's reactor cannot be restarted inside one process.
-        proc = subprocess.Popen([sys.executable, "-m", "crawlers.run"], env=env, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
         child[:] = [proc]
         code = proc.wait()
         if not loop or stop.is_set():

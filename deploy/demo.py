@@ -13,7 +13,7 @@ from rich.console import Console
 
 from consumers.adapters.store import Store
 from deploy.broker import free_port
-from deploy.orchestrator import Orchestrator, UpOptions
+from deploy.orchestrator import Orchestrator, UpOptions, format_summary
 from deploy.wiring import new_metrics
 from schemas.settings import load_settings
 
@@ -49,7 +49,23 @@ def demo_site_root() -> Path:
     return Path(str(resources.files("deploy").joinpath("demo_site")))
 
 
-def run_demo(console: Console, keep_db: Path | None = None) -> list[dict]:
+def next_steps(keep_db: Path | None) -> list[str]:
+    if keep_db is not None:
+        reports = f"newsingest reports --format json --database-url sqlite:///{keep_db.expanduser().resolve()}"
+    else:
+        reports = ("newsingest demo --keep-db demo.db && "
+                   "newsingest reports --format json --database-url sqlite:///demo.db")
+    return [
+        "next steps:",
+        f"  the reports as JSON:   {reports}",
+        "  metrics:               newsingest up, then curl http://127.0.0.1:9464/metrics (NEWSINGEST_METRICS_PORT)",
+        "  on PostgreSQL:         NEWSINGEST_DATABASE_URL=postgresql://USER@HOST/DB newsingest up --once",
+    ]
+
+
+def run_demo(console: Console, keep_db: Path | None = None, verbose: bool = False) -> list[dict]:
+    from rich.markup import escape
+
     from deploy.cli import print_reports, report_rows
 
     root = demo_site_root()
@@ -61,13 +77,14 @@ def run_demo(console: Console, keep_db: Path | None = None) -> list[dict]:
             log_level="WARNING",  # the demo prints its own summary
         )
         with SiteServer(root) as site:
-            console.print(f"sample portals on {site.base_url}; embedded broker; database {db_path}")
+            console.print(f"sample portals on {site.base_url}; embedded broker; database {db_path}", highlight=False)
             options = UpOptions(once=True, portals_file=root / "portals.yaml", base_url=site.base_url,
-                                crawl_download_delay_s=0.0, obey_robots=False)
+                                crawl_download_delay_s=0.0, obey_robots=False, verbose=verbose)
             summary = Orchestrator(settings, new_metrics(), options).run()
-            console.print(f"crawled and processed: {summary.handled}")
         store = Store(settings.database_url)
         rows = report_rows(store)
         store.dispose()
         print_reports(console, rows)
+        for line in format_summary(summary) + next_steps(keep_db):
+            console.print(escape(line), highlight=False)
         return rows

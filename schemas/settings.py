@@ -6,6 +6,7 @@ neither may import the other.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -14,6 +15,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from schemas.topics import Topics
 
 ENV_PREFIX = "NEWSINGEST_"
+DEFAULT_DATABASE_URL = "sqlite:///./data/newsingest.db"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+BROKER_STORAGE_SCHEMES = ("memory://", "s3://", "postgres://")
 
 
 class SettingsError(ValueError):
@@ -29,6 +33,17 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
     kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     kafka_max_poll_records: int = Field(default=100, ge=1)
+    kafka_max_message_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=10_000,
+        description="Largest record the stages produce or fetch (the broker's message.max.bytes); a larger output "
+        "is dead-lettered alone with a bounded preview")
+    kafka_connect_timeout_s: float = Field(
+        default=15.0, gt=0, le=600, description="How long commands wait for a configured broker before giving up")
+    broker_storage_url: str = Field(
+        default="memory://tansu/",
+        description="Storage of the embedded broker (Tansu --storage-engine): memory://tansu/ (lost on stop), "
+        "s3://bucket/ (durable; Tansu reads AWS_ENDPOINT, AWS_ACCESS_KEY_ID, ... from the environment) or "
+        "postgres://user@host/db")
     topic_partitions: int = Field(default=3, ge=1)
     topic_replication_factor: int = Field(default=1, ge=1)
     topic_raw_pages: str = Topics().raw_pages
@@ -38,7 +53,13 @@ class Settings(BaseSettings):
     topic_raw_pages_dead_letter: str = Topics().raw_pages_dead_letter
     topic_articles_dead_letter: str = Topics().articles_dead_letter
     consumer_group_prefix: str = "newsingest"
-    database_url: str = Field(default="sqlite:///./data/newsingest.db")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    database_connect_timeout_s: int = Field(default=10, ge=1, le=600, description="PostgreSQL connect timeout")
+    database_statement_timeout_s: float = Field(
+        default=30.0, gt=0, description="PostgreSQL statement and lock timeout; idle-in-transaction is twice it")
+    database_create_dir: bool = Field(
+        default=False, description="Create the directory of a SQLite database that does not exist yet "
+        "(always done for the default ./data/newsingest.db)")
     metrics_port: int = Field(default=9464, ge=0, le=65535, description="0 disables the endpoint")
     metrics_host: str = "0.0.0.0"
     crawler_metrics_port: int = Field(default=9465, ge=0, le=65535, description="0 disables the endpoint")
@@ -54,7 +75,31 @@ class Settings(BaseSettings):
     dedup_window_days: int = Field(default=30, ge=1)
     near_duplicate_threshold: float = Field(default=0.7, gt=0, lt=1)
     stage_max_attempts: int = Field(default=3, ge=1)
+    shutdown_grace_s: float = Field(
+        default=25.0, gt=0, description="After SIGTERM a stage that has not stopped within this exits hard")
+    dead_letter_max_replays: int = Field(
+        default=3, ge=1, description="replay-dead-letters republishes one dead-lettered message at most this often")
     log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        return level
+
+    @field_validator("portals_file", mode="before")
+    @classmethod
+    def _portals(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("broker_storage_url")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        if not value.startswith(BROKER_STORAGE_SCHEMES):
+            raise ValueError(f"expected a {', '.join(s + '...' for s in BROKER_STORAGE_SCHEMES)} URL, got {value!r}")
+        return value
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod
@@ -114,4 +159,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else ("kafka_heartbeat_interval_ms" if "heartbeat" in err["msg"] else "?")
-        raise SettingsError(f"invalid setting {ENV_PREFIX}{field.upper()}: {err['msg']}") from None
+        message = " ".join(str(err["msg"]).split())  # one line, whatever pydantic says
+        raise SettingsError(f"invalid setting {ENV_PREFIX}{field.upper()}: {message}") from None
+    except ValueError as exc:  # a value pydantic-settings could not even parse (e.g. bad JSON for a complex field)
+        raise SettingsError(f"invalid settings: {' '.join(str(exc).split())}") from None
+
+
+def log_level_number(settings: Settings) -> int:
+    return logging.getLevelName(settings.log_level)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+
 import scrapy
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 
@@ -12,29 +15,79 @@ from crawlers.registry import Portal, RegistryError, load_registry
 
 KEPT_HEADERS = ("content-type", "last-modified", "etag", "content-language", "date")
 
+# Loggers that print Scrapy's version banner, overridden settings, enabled components and the final stats
+# dump (about 90 lines per portal). Quiet unless `newsingest -v` or NEWSINGEST_LOG_LEVEL=DEBUG.
+CHATTY_LOGGERS = ("scrapy.utils.log", "scrapy.crawler", "scrapy.middleware", "scrapy.addons",
+                  "scrapy.statscollectors", "scrapy.extensions.telnet", "scrapy.core.engine",
+                  "scrapy.extensions.logstats", "scrapy.extensions.remote_control")
+
+
+class _WarningsOnly(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def quiet_scrapy(verbose: bool) -> None:
+    """A filter, not a level: Scrapy's logging setup resets the levels of its loggers, not their filters."""
+    for name in CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, _WarningsOnly)]:
+            logger.removeFilter(old)
+        if not verbose:
+            logger.addFilter(_WarningsOnly())
+
+
+# This module is imported by Scrapy's spider loader before Scrapy sets up logging and prints its banner, so
+# `scrapy crawl portal` is as quiet as `newsingest up`.
+quiet_scrapy(verbose=os.environ.get("NEWSINGEST_LOG_LEVEL", "").strip().upper() == "DEBUG")
+
+
+class PortalArgumentError(ValueError):
+    """A missing or unknown -a portal=ID, or a registry that cannot be read."""
+
+
+def resolve_portal(portal_id: str | None, portals_file: str | None, base_url: str | None) -> Portal:
+    if not portal_id:
+        raise PortalArgumentError("missing argument: scrapy crawl portal -a portal=ID")
+    try:
+        registry = {p.id: p for p in load_registry(portals_file or None, base_url=base_url)}
+    except RegistryError as exc:
+        raise PortalArgumentError(str(exc)) from None
+    if portal_id not in registry:
+        source = portals_file or "the bundled crawlers/portals.yaml"
+        raise PortalArgumentError(f"unknown portal {portal_id!r} in {source}; known: {', '.join(sorted(registry))}")
+    return registry[portal_id]
+
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
     # Article pages that answer 4xx/5xx still become RawPages, so the failure is visible downstream.
-    custom_settings = {"HTTPERROR_ALLOWED_CODES": [404, 410, 500, 502, 503]}
+    # Scrapy 2.19's remote-control extension (an HTTP server that runs Python code sent to it) stays off.
+    custom_settings = {"HTTPERROR_ALLOWED_CODES": [404, 410, 500, 502, 503], "REMOTE_CONTROL_ENABLED": False}
 
     def __init__(self, portal: str | Portal | None = None, portals_file: str | None = None,
                  base_url: str | None = None, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if isinstance(portal, Portal):
-            self.portal = portal
-        else:
-            if not portal:
-                raise CloseSpider("missing argument: -a portal=ID")
-            try:
-                registry = {p.id: p for p in load_registry(portals_file, base_url=base_url)}
-            except RegistryError as exc:
-                raise CloseSpider(str(exc)) from exc
-            if portal not in registry:
-                raise ValueError(f"unknown portal {portal!r}; known: {', '.join(sorted(registry))}")
-            self.portal = registry[portal]
+        self.portal = portal if isinstance(portal, Portal) else resolve_portal(portal, portals_file, base_url)
         self.links = LinkExtractor(unique=True, tags=("a", "area"), attrs=("href",))
         self.listing_pages = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        """`scrapy crawl portal -a portal=ID`: the registry is `-a portals_file=`, else NEWSINGEST_PORTALS_FILE
+        (through the project settings or the environment), else the bundled one. A bad argument is one line
+        on stderr and exit 2: raised here, Scrapy would print it as a traceback from inside its event loop."""
+        if not isinstance(kwargs.get("portal"), Portal) and not kwargs.get("portals_file"):
+            kwargs["portals_file"] = (crawler.settings.get("NEWSINGEST_PORTALS_FILE")
+                                      or os.environ.get("NEWSINGEST_PORTALS_FILE") or None)
+        try:
+            return super().from_crawler(crawler, *args, **kwargs)
+        except PortalArgumentError as exc:
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.write(f"error: {exc}\n")
+            sys.stderr.flush()
+            os._exit(2)  # nothing was opened yet: no producer, no request
 
     async def start(self):
         for url in self.portal.start_urls:

@@ -3,11 +3,10 @@
 import threading
 import time
 
-from kafka import KafkaConsumer
 from sqlalchemy.exc import OperationalError
 
 from consumers.adapters.kafka import ensure_topics, make_producer
-from consumers.replay import replay
+from consumers.replay import replay_topic
 from deploy.wiring import build_runner, new_metrics
 from schemas import Article, DeadLetter, decode, encode
 from tests.kafka_helpers import produce, read_topic, unique_settings
@@ -64,12 +63,10 @@ def test_dead_letters_are_replayed_to_their_original_topic(broker):
                         original_topic=topics.articles, original_partition=0, original_offset=7,
                         original_key=b"key-1", original_payload=payload, failed_at=dt.datetime.now(dt.timezone.utc))
     produce(broker.bootstrap_servers, topics.articles_dead_letter, [(b"key-1", encode(letter))])
-    consumer = KafkaConsumer(topics.articles_dead_letter, bootstrap_servers=broker.bootstrap_servers,
-                             group_id=f"{settings.consumer_group_prefix}.replay", enable_auto_commit=False,
-                             auto_offset_reset="earliest", session_timeout_ms=2000, heartbeat_interval_ms=500)
     producer = make_producer(broker.bootstrap_servers)
-    assert replay(consumer, producer, idle_polls=3) == 1
+    result = replay_topic(broker.bootstrap_servers, topics.articles_dead_letter,
+                          group_id=f"{settings.consumer_group_prefix}.replay", producer=producer)
+    assert result.replayed == 1
     producer.close()
-    consumer.close()
     (record,) = read_topic(broker.bootstrap_servers, topics.articles)
     assert record.key == b"key-1" and decode(Article, record.value) == article()
