@@ -43,6 +43,7 @@ class Hit:
     status: int
     conditional: bool
     size: int
+    at: float = 0.0  # the simulator's clock
 
 
 class PortalSimulator:
@@ -186,7 +187,7 @@ class PortalSimulator:
             if handler.headers.get("If-None-Match") == etag:
                 status, payload = 304, b""
         with self._lock:
-            self.hits.append(Hit(portal_id, path, status, conditional, len(payload)))
+            self.hits.append(Hit(portal_id, path, status, conditional, len(payload), self.clock()))
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)

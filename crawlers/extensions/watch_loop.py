@@ -8,7 +8,7 @@ import logging
 import random
 import time
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
@@ -30,12 +30,25 @@ class WatchMetrics:
                                   "When the portal last answered a poll", ["portal"], registry=registry)
         self.poll_interval = Gauge("newsingest_portal_poll_interval_seconds", "The portal's current poll interval",
                                    ["portal"], registry=registry)
+        self.poll_delay = Histogram("newsingest_poll_start_delay_seconds", "How late a poll started after it was due",
+                                    buckets=(1, 5, 15, 30, 60, 120, 300, 900, 3600), registry=registry)
+        self.refetches = Counter("newsingest_article_fetches_total", "Article page requests by why they were made",
+                                 ["reason"], registry=registry)
 
     @classmethod
     def for_registry(cls, registry: CollectorRegistry) -> WatchMetrics:
         if id(registry) not in _BY_REGISTRY:
             _BY_REGISTRY[id(registry)] = cls(registry)
         return _BY_REGISTRY[id(registry)]
+
+
+def scaled_clock(scale: float = 1.0, epoch: float | None = None):
+    """Wall time, or time running `scale` times faster from `epoch` (benchmarks simulate a week in minutes;
+    the simulator they poll shares the same epoch and scale)."""
+    if scale == 1.0:
+        return time.time
+    origin = epoch or time.time()
+    return lambda: origin + (time.time() - origin) * scale
 
 
 class WatchLoop:
@@ -66,7 +79,8 @@ class WatchLoop:
         bounds = PollBounds(min_interval_s=settings.getfloat("NEWSINGEST_POLL_MIN_INTERVAL_S", 600),
                             initial_interval_s=settings.getfloat("NEWSINGEST_POLL_INITIAL_INTERVAL_S", 900),
                             max_interval_s=settings.getfloat("NEWSINGEST_POLL_MAX_INTERVAL_S", 6 * 3600))
-        ext = cls(crawler, state, bounds, clock=settings.get("NEWSINGEST_WATCH_CLOCK") or time.time,
+        ext = cls(crawler, state, bounds, clock=settings.get("NEWSINGEST_WATCH_CLOCK") or scaled_clock(
+                      settings.getfloat("NEWSINGEST_WATCH_TIME_SCALE", 1.0), settings.getfloat("NEWSINGEST_WATCH_EPOCH")),
                   tick_s=settings.getfloat("NEWSINGEST_WATCH_TICK_S", 1.0),
                   poll_timeout_s=settings.getfloat("NEWSINGEST_POLL_TIMEOUT_S", 900),
                   first_spread_s=settings.getfloat("NEWSINGEST_POLL_FIRST_SPREAD_S", 0),
@@ -79,6 +93,8 @@ class WatchLoop:
     def spider_opened(self, spider) -> None:
         self.spider = spider
         spider.state, spider.clock, spider.on_poll_done = self.state, self.clock, self.poll_done
+        if self.metrics:
+            spider.on_article_request = lambda reason: self.metrics.refetches.labels(reason).inc()
         stored = self.state.schedules()
         now = self.clock()
         for portal_id in spider.portals:
@@ -94,14 +110,17 @@ class WatchLoop:
             return
         now = self.clock()
         for portal_id, poll in list(self.spider.polls.items()):
-            if now - poll.started_at > self.poll_timeout_s:
+            running_s = time.monotonic() - poll.started_monotonic  # real time, even on a simulated clock
+            if running_s > self.poll_timeout_s:
                 log.warning("poll of %s gave up after %.0fs with %d request(s) unanswered", portal_id,
-                            now - poll.started_at, poll.outstanding)
+                            running_s, poll.outstanding)
                 poll.failed += poll.outstanding
                 self.spider.finish_poll(portal_id)
         running = set(self.spider.polls)
         for schedule in due((s for s in self.schedules.values() if s.portal_id not in running), now):
             portal = self.spider.portals[schedule.portal_id]
+            if self.metrics:
+                self.metrics.poll_delay.observe(max(0.0, now - schedule.next_poll_at))
             requests = self.spider.start_poll(portal, now)
             for request in requests:
                 self.crawler.engine.crawl(request)

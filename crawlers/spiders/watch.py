@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -30,7 +31,8 @@ KEPT_HEADERS = ("content-type", "last-modified", "etag", "content-language", "da
 @dataclass
 class Poll:
     portal: Portal
-    started_at: float
+    started_at: float  # the watch clock (simulated in benchmarks)
+    started_monotonic: float = field(default_factory=time.monotonic)  # for timeouts: always real time
     outstanding: int = 0
     listing_pages: int = 0
     new_articles: int = 0
@@ -54,6 +56,7 @@ class WatchSpider(scrapy.Spider):
         self.state = None  # set by WatchLoop: the crawl state store
         self.clock: Callable[[], float] | None = None
         self.on_poll_done: Callable[[Poll], None] | None = None
+        self.on_article_request: Callable[[str], None] | None = None
 
     async def start(self):
         # Nothing up front: the WatchLoop extension starts each portal's poll when it is due.
@@ -138,12 +141,23 @@ class WatchSpider(scrapy.Spider):
             if reason == "new":
                 poll.new_articles += 1
             self.crawler.stats.inc_value(f"newsingest/refetch/{reason}")
+            if self.on_article_request is not None:
+                self.on_article_request(reason)
             request.meta["refetch_reason"] = reason
             yield request
 
+    def _known_articles(self, poll: Poll, url: str) -> Iterator[scrapy.Request]:
+        """An unchanged listing or feed (304) still carries its links' re-check windows."""
+        record = self.state.listing(url)
+        if record is not None:
+            yield from self._articles(poll, {u: None for u in record.links if poll.portal.is_article(u)})
+
     def parse_listing(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
         poll.listing_pages += 1
-        if response.status == 304 or not hasattr(response, "text"):
+        if response.status == 304:
+            yield from self._known_articles(poll, response.url)
+            return
+        if not hasattr(response, "text"):
             return
         portal = poll.portal
         links = [link.url for link in self.links.extract_links(response)]
@@ -162,7 +176,10 @@ class WatchSpider(scrapy.Spider):
                     yield request
 
     def parse_feed(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
-        if response.status == 304 or kind_of(response.body) != "feed":
+        if response.status == 304:
+            yield from self._known_articles(poll, response.url)
+            return
+        if kind_of(response.body) != "feed":
             return
         entries = parse_feed(response.body, base_url=response.url)
         self._remember(response, poll, [e.url for e in entries])
