@@ -1,4 +1,4 @@
-"""Crawl every enabled portal of a registry once, in one Scrapy process.
+"""Crawl every enabled portal of a registry once (or, with --watch, keep watching them), in one Scrapy process.
 
 Run as `python -m crawlers.run`; the orchestrator (`newsingest up`) starts it as a child process so a
 crawl can never block or crash the consumers.
@@ -15,7 +15,9 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
 from crawlers.registry import RegistryError, load_registry
+from crawlers.middlewares.drops import STATS_PREFIX as DROPPED
 from crawlers.spiders.portal import PortalSpider, quiet_scrapy
+from crawlers.watch.process import watch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-robots", action="store_true", help="ignore robots.txt (local test servers)")
     parser.add_argument("--stats-file", help="write the crawl's totals here as JSON when it ends")
     parser.add_argument("-v", "--verbose", action="store_true", help="log Scrapy's settings and components")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting, as with `scrapy crawl -s` (benchmarks, tests)")
+    parser.add_argument("--watch", action="store_true",
+                        help="keep running: poll every portal on its own adaptive schedule (the crawler container)")
     args = parser.parse_args(argv)
 
     import os
@@ -48,11 +54,19 @@ def main(argv: list[str] | None = None) -> int:
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
     if args.no_robots:
         settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
+    for pair in args.set:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            print(f"error: -s expects NAME=VALUE, got {pair!r}", file=sys.stderr)
+            return 2
+        settings.set(name, value, priority="cmdline")
     if not settings.get("NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS"):
         print("error: no Kafka bootstrap servers; start one with 'newsingest broker' and export "
               "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS", file=sys.stderr)
         return 2
     quiet_scrapy(args.verbose)
+    if args.watch:
+        return watch(settings, portals)
     process = CrawlerProcess(settings)
     crawlers = []
     for portal in portals:
@@ -65,17 +79,27 @@ def main(argv: list[str] | None = None) -> int:
     failed += sum(1 for c in crawlers if c.stats.get_value("finish_reason") is None)
     published = sum(c.stats.get_value("newsingest/published", 0) for c in crawlers)
     fetched = sum(c.stats.get_value("response_received_count", 0) for c in crawlers)
+    # Pages the crawl could not turn into a RawPage (too large, gzip bomb, HTTP error, DNS, ...) are failures.
+    dropped: dict[str, int] = {}
+    for c in crawlers:
+        for key, value in c.stats.get_stats().items():
+            if key.startswith(f"{DROPPED}/"):
+                dropped[key.removeprefix(f"{DROPPED}/")] = dropped.get(key.removeprefix(f"{DROPPED}/"), 0) + value
+    failed += sum(dropped.values())
     if args.stats_file:
         totals = {"fetched": fetched, "published": published, "failed": failed,
                   "portals": len(crawlers), "download_errors": sum(
-                      c.stats.get_value("downloader/exception_count", 0) for c in crawlers)}
+                      c.stats.get_value("downloader/exception_count", 0) for c in crawlers),
+                  "dropped": sum(dropped.values()), **{f"dropped_{k}": v for k, v in dropped.items()}}
         with open(args.stats_file, "w", encoding="utf-8") as fh:
             json.dump(totals, fh)
     logging.getLogger(__name__).info("crawl finished: %s pages fetched, %s published, %s failed",
                                      fetched, published, failed)
     if not args.stats_file:  # `newsingest up` prints its own summary
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
         print(f"crawl finished: {len(crawlers)} portal(s), {fetched} pages fetched, {published} published, "
-              f"{failed} failed", file=sys.stderr)
+              f"{failed} failed" + (f" ({sum(dropped.values())} dropped: {reasons})" if dropped else ""),
+              file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -271,13 +271,13 @@ def reports(
     database_url: Annotated[str | None, typer.Option(help="override NEWSINGEST_DATABASE_URL")] = None,
 ) -> None:
     """Stored meeting reports."""
-    from consumers.adapters.store import Store
+    from consumers.adapters.store import DatabaseTimeouts, Store
 
     if format not in ("table", "json"):
         raise CliError("--format must be table or json", 2)
     settings = _settings(database_url=database_url)
     check_database(settings, must_exist=True)
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, DatabaseTimeouts.from_settings(settings))
     try:
         store.create_schema()
         rows = report_rows(store)
@@ -442,13 +442,13 @@ def broker(
 @app.command()
 def crawl(
     portals: Annotated[Path | None, typer.Option("--portals", help="portal registry YAML")] = None,
-    loop: Annotated[bool, typer.Option("--loop", help="crawl every NEWSINGEST_CRAWL_INTERVAL_S until stopped")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="keep running: poll each portal on its own adaptive "
+                                        "schedule, refetching nothing unchanged (the crawler container)")] = False,
 ) -> None:
-    """Crawl every portal and publish RawPages (the crawler container's command)."""
+    """Crawl every portal once and publish RawPages, or watch them (--watch, the crawler container's command)."""
     import os
     import signal
     import subprocess
-    import threading
 
     from crawlers.registry import load_registry
     from schemas.settings import settings_env
@@ -456,28 +456,22 @@ def crawl(
     settings = _settings(portals_file=portals)
     load_registry(settings.portals_file)  # RegistryError: one line, exit 2
     _require_bootstrap(settings, "crawl")
-    stop = threading.Event()
     child: list[subprocess.Popen] = []
 
     def handler(*_):
-        stop.set()
         for proc in child:
             proc.send_signal(signal.SIGINT)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
     env = {**os.environ, **settings_env(settings)}
-    cmd = [sys.executable, "-m", "crawlers.run"] + (["--verbose"] if _State.verbose else [])
-    while True:
-        # A fresh process per cycle: Twisted's reactor cannot be restarted inside one process.
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
-        child[:] = [proc]
-        code = proc.wait()
-        if not loop or stop.is_set():
-            raise typer.Exit(code)
-        stop.wait(settings.crawl_interval_s)
-        if stop.is_set():
-            raise typer.Exit(0)
+    cmd = [sys.executable, "-m", "crawlers.run"] + (["--verbose"] if _State.verbose else []) + \
+        (["--watch"] if watch else [])
+    # A child process in its own session: the crawl gets exactly one SIGINT from here, and a crawl that
+    # crashes leaves this command able to say so.
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+    child[:] = [proc]
+    raise typer.Exit(proc.wait())
 
 
 @schemas_app.command("export")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from consumers.adapters.kafka import ensure_topics
 from consumers.adapters.metrics import ConsumerMetrics, serve
-from consumers.adapters.store import Store
+from consumers.adapters.store import DatabaseTimeouts, Store
 from deploy.broker import EmbeddedBroker
 from deploy.wiring import STAGES, build_runner
 from schemas.settings import Settings, settings_env
@@ -113,9 +113,12 @@ def format_summary(summary: RunSummary) -> list[str]:
     return lines
 
 
-def _crawl_command(bootstrap: str, settings: Settings, options: UpOptions, stats_file: str | None = None) -> list[str]:
+def _crawl_command(bootstrap: str, settings: Settings, options: UpOptions, stats_file: str | None = None,
+                   watch: bool = False) -> list[str]:
     cmd = [sys.executable, "-m", "crawlers.run", "--bootstrap-servers", bootstrap,
            "--metrics-port", str(settings.crawler_metrics_port)]
+    if watch:
+        cmd.append("--watch")
     if stats_file:
         cmd += ["--stats-file", stats_file]
     if options.verbose:
@@ -166,13 +169,13 @@ class Orchestrator:
                 update={"kafka_session_timeout_ms": 2000, "kafka_heartbeat_interval_ms": 500})
         return self.broker.bootstrap_servers
 
-    def _start_crawl(self, bootstrap: str) -> subprocess.Popen:
+    def _start_crawl(self, bootstrap: str, watch: bool = False) -> subprocess.Popen:
         self._read_crawl_stats()
         if self._stats_file is None:
             handle, self._stats_file = tempfile.mkstemp(prefix="newsingest-crawl-", suffix=".json")
             os.close(handle)
             os.unlink(self._stats_file)
-        cmd = _crawl_command(bootstrap, self.settings, self.options, self._stats_file)
+        cmd = _crawl_command(bootstrap, self.settings, self.options, self._stats_file, watch=watch)
         log.info("crawl: %s", " ".join(cmd))
         env = {**os.environ, **settings_env(self.settings), "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": bootstrap}
         # Its own session: the orchestrator alone decides when the crawl gets its (single) SIGINT.
@@ -214,7 +217,7 @@ class Orchestrator:
                           replication_factor=self.settings.topic_replication_factor)
             if self.settings.metrics_port:
                 server, _ = serve(self.metrics.registry, self.settings.metrics_port, self.settings.metrics_host)
-            store = Store(self.settings.database_url)
+            store = Store(self.settings.database_url, DatabaseTimeouts.from_settings(self.settings))
             for name in STAGES:
                 runner = build_runner(name, self.settings, bootstrap, self.metrics, store=store)
                 self.runners[name] = runner
@@ -260,16 +263,21 @@ class Orchestrator:
             raise TimeoutError(f"topics not drained after {self.options.drain_timeout_s:.0f}s")
 
     def _run_forever(self, bootstrap: str, summary: RunSummary) -> None:
+        """One long-running watch crawler; if it ever exits it is started again (its crawl state makes a
+        restart cheap: nothing already fetched is fetched again)."""
+        backoff = 1.0
         while not self.stop_event.is_set():
-            self.crawl = self._start_crawl(bootstrap)
+            self.crawl = self._start_crawl(bootstrap, watch=True)
+            started = time.monotonic()
             while self.crawl.poll() is None and not self.stop_event.is_set():
                 self._check_threads()
                 self.stop_event.wait(1.0)
             summary.crawl_exit_code = self.crawl.poll()
-            deadline = time.monotonic() + self.settings.crawl_interval_s
-            while not self.stop_event.is_set() and time.monotonic() < deadline:
-                self._check_threads()
-                self.stop_event.wait(1.0)
+            if self.stop_event.is_set():
+                return
+            log.error("the watch crawler exited with %s; restarting it in %.0fs", summary.crawl_exit_code, backoff)
+            backoff = 1.0 if time.monotonic() - started > 300 else min(backoff * 2, 300.0)
+            self.stop_event.wait(backoff)
 
     def _shutdown(self, server) -> None:
         if self.crawl is not None and self.crawl.poll() is None:

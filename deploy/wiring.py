@@ -30,7 +30,7 @@ def build_stage(name: str, settings: Settings, metrics: ConsumerMetrics, store: 
     if name == "extract":
         stage = ExtractStage(output_topic=topics.articles, max_page_bytes=settings.max_page_bytes,
                              time_budget_s=settings.extract_timeout_s, boilerplate=BoilerplateMemory(),
-                             health=metrics.extraction)
+                             health=metrics.extraction, max_text_bytes=settings.max_article_bytes)
         return stage, topics.raw_pages, topics.raw_pages_dead_letter
     if name == "process":
         store = store or Store(settings.database_url, DatabaseTimeouts.from_settings(settings))

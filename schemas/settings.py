@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     database_connect_timeout_s: int = Field(default=10, ge=1, le=600, description="PostgreSQL connect timeout")
     database_statement_timeout_s: float = Field(
         default=30.0, gt=0, description="PostgreSQL statement and lock timeout; idle-in-transaction is twice it")
+    database_operation_timeout_s: float = Field(
+        default=90.0, gt=0, description="A unit of work running longer has its connections shut down (a peer that "
+        "acknowledges packets but never answers)")
     database_create_dir: bool = Field(
         default=False, description="Create the directory of a SQLite database that does not exist yet "
         "(always done for the default ./data/newsingest.db)")
@@ -64,7 +67,18 @@ class Settings(BaseSettings):
     metrics_host: str = "0.0.0.0"
     crawler_metrics_port: int = Field(default=9465, ge=0, le=65535, description="0 disables the endpoint")
     portals_file: Path | None = Field(default=None, description="Portal registry YAML; unset = bundled")
-    crawl_interval_s: int = Field(default=900, ge=10)
+    crawl_state_url: str = Field(
+        default="sqlite:///./data/crawl-state.db",
+        description="The watch's crawl state (seen pages, validators, schedules, listing link sets): sqlite:/// or "
+        "postgresql+psycopg://")
+    poll_min_interval_s: float = Field(default=600.0, ge=1, description="Shortest poll interval of a portal")
+    poll_initial_interval_s: float = Field(default=900.0, ge=1, description="A new portal's first interval")
+    poll_max_interval_s: float = Field(default=6 * 3600.0, ge=1, description="Longest poll interval of a portal")
+    poll_timeout_s: float = Field(default=900.0, gt=0, description="A poll still unanswered after this is given up")
+    recheck_windows_s: str = Field(
+        default="3600,21600,86400",
+        description="An ingested article page is fetched again (conditionally) once in each window after first "
+        "sight, to catch corrections")
     crawl_concurrency: int = Field(default=8, ge=1)
     crawl_download_delay_s: float = Field(default=0.5, ge=0)
     raw_page_max_message_bytes: int = Field(
@@ -72,6 +86,9 @@ class Settings(BaseSettings):
         description="Largest compressed body the crawler puts on Kafka (keep below the broker's message.max.bytes)")
     max_page_bytes: int = Field(default=8_000_000, ge=10_000, description="Larger pages are dead-lettered as too_large")
     extract_timeout_s: float = Field(default=10.0, gt=0)
+    max_article_bytes: int = Field(
+        default=1_000_000, ge=10_000, description="Largest article text (UTF-8) an extraction publishes; longer "
+        "text is cut and flagged text_truncated")
     dedup_window_days: int = Field(default=30, ge=1)
     near_duplicate_threshold: float = Field(default=0.7, gt=0, lt=1)
     stage_max_attempts: int = Field(default=3, ge=1)
@@ -112,7 +129,24 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected host:port, got {part.strip()!r}")
         return value.strip()
 
-    @field_validator("database_url")
+    @field_validator("recheck_windows_s")
+    @classmethod
+    def _windows(cls, value: str) -> str:
+        try:
+            windows = [float(w) for w in value.split(",") if w.strip()]
+        except ValueError:
+            raise ValueError(f"expected comma-separated seconds, got {value!r}") from None
+        if any(w <= 0 for w in windows):
+            raise ValueError("re-check windows must be positive")
+        return ",".join(f"{w:g}" for w in sorted(windows))
+
+    @model_validator(mode="after")
+    def _poll_bounds(self) -> Settings:
+        if not self.poll_min_interval_s <= self.poll_initial_interval_s <= self.poll_max_interval_s:
+            raise ValueError("poll_min_interval_s <= poll_initial_interval_s <= poll_max_interval_s must hold")
+        return self
+
+    @field_validator("database_url", "crawl_state_url")
     @classmethod
     def _database(cls, value: str) -> str:
         if not value.startswith(("sqlite:", "postgresql")):
@@ -158,7 +192,9 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else ("kafka_heartbeat_interval_ms" if "heartbeat" in err["msg"] else "?")
+        field = str(err["loc"][0]) if err["loc"] else next(
+            (name for name in ("kafka_heartbeat_interval_ms", "poll_min_interval_s") if name.split("_")[0] in
+             str(err["msg"])), "?")
         message = " ".join(str(err["msg"]).split())  # one line, whatever pydantic says
         raise SettingsError(f"invalid setting {ENV_PREFIX}{field.upper()}: {message}") from None
     except ValueError as exc:  # a value pydantic-settings could not even parse (e.g. bad JSON for a complex field)

@@ -13,7 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
-from crawlers.watch.policy import PollBounds, after_failure, after_poll, due, first_schedule
+from crawlers.watch.policy import RECHECK_WINDOWS_S, PollBounds, after_failure, after_poll, due, first_schedule
 from crawlers.watch.state import CrawlState
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class WatchLoop:
         self.spider = None
         self.task: task.LoopingCall | None = None
         self.closing = False
+        self.recheck_windows = RECHECK_WINDOWS_S
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -85,6 +86,9 @@ class WatchLoop:
                   poll_timeout_s=settings.getfloat("NEWSINGEST_POLL_TIMEOUT_S", 900),
                   first_spread_s=settings.getfloat("NEWSINGEST_POLL_FIRST_SPREAD_S", 0),
                   metrics=WatchMetrics.for_registry(settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY))
+        windows = settings.get("NEWSINGEST_RECHECK_WINDOWS_S")
+        if windows:
+            ext.recheck_windows = tuple(float(w) for w in str(windows).split(",") if w.strip())
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -93,6 +97,7 @@ class WatchLoop:
     def spider_opened(self, spider) -> None:
         self.spider = spider
         spider.state, spider.clock, spider.on_poll_done = self.state, self.clock, self.poll_done
+        spider.recheck_windows = self.recheck_windows
         if self.metrics:
             spider.on_article_request = lambda reason: self.metrics.refetches.labels(reason).inc()
         stored = self.state.schedules()

@@ -20,9 +20,10 @@ from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 
 from crawlers.items import PageItem
+from crawlers.middlewares.drops import record_drop
 from crawlers.registry import Portal
 from crawlers.watch.discovery import kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
-from crawlers.watch.policy import listing_change, refetch_reason
+from crawlers.watch.policy import RECHECK_WINDOWS_S, listing_change, refetch_reason
 
 log = logging.getLogger(__name__)
 KEPT_HEADERS = ("content-type", "last-modified", "etag", "content-language", "date")
@@ -57,6 +58,7 @@ class WatchSpider(scrapy.Spider):
         self.clock: Callable[[], float] | None = None
         self.on_poll_done: Callable[[Poll], None] | None = None
         self.on_article_request: Callable[[str], None] | None = None
+        self.recheck_windows = RECHECK_WINDOWS_S
 
     async def start(self):
         # Nothing up front: the WatchLoop extension starts each portal's poll when it is due.
@@ -102,6 +104,7 @@ class WatchSpider(scrapy.Spider):
             self._settle(portal_id)
 
     def failed(self, failure) -> None:
+        record_drop(self.crawler, failure)
         portal_id = failure.request.meta.get("portal_id")
         poll = self.polls.get(portal_id)
         if poll is not None:
@@ -132,7 +135,8 @@ class WatchSpider(scrapy.Spider):
         now = self._now()
         for url, announced in urls.items():
             record = records.get(url)
-            reason = refetch_reason(record.policy_state() if record else None, now, announced_modified_at=announced)
+            reason = refetch_reason(record.policy_state() if record else None, now, announced_modified_at=announced,
+                                    windows=self.recheck_windows)
             if reason is None:
                 continue
             request = self._request(poll, url, "article", record=record, priority=10)

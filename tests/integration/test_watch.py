@@ -32,12 +32,12 @@ class Watcher:
 
     def start(self) -> Watcher:
         env = {**os.environ, "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
-               "NEWSINGEST_TOPIC_RAW_PAGES": self.topic, "NEWSINGEST_CRAWLER_METRICS_PORT": "0"}
-        settings = {"NEWSINGEST_CRAWL_STATE_URL": self.state_url, "NEWSINGEST_POLL_MIN_INTERVAL_S": "1",
-                    "NEWSINGEST_POLL_INITIAL_INTERVAL_S": "1", "NEWSINGEST_POLL_MAX_INTERVAL_S": str(POLL_S)}
-        args = [sys.executable, "-m", "tests.watch_driver", str(self.registry)]
-        for name, value in settings.items():
-            args += ["-s", f"{name}={value}"]
+               "NEWSINGEST_TOPIC_RAW_PAGES": self.topic, "NEWSINGEST_CRAWLER_METRICS_PORT": "0",
+               "NEWSINGEST_CRAWL_STATE_URL": self.state_url, "NEWSINGEST_POLL_MIN_INTERVAL_S": "1",
+               "NEWSINGEST_POLL_INITIAL_INTERVAL_S": "1", "NEWSINGEST_POLL_MAX_INTERVAL_S": str(POLL_S)}
+        # The production entry point, as the crawler container runs it (robots.txt and delays off locally).
+        args = [sys.executable, "-m", "crawlers.run", "--watch", "--portals", str(self.registry), "--no-robots",
+                "--download-delay", "0"]
         self.proc = subprocess.Popen(args, env=env, cwd=REPO, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=self.log.open("a"))
         return self
