@@ -26,6 +26,7 @@ class SimArticle:
     body: str
     published_at: float
     modified_at: float
+    story: object | None = None  # a tests.pagegen Story: the page is then rendered in that portal's CMS style
 
 
 @dataclass
@@ -47,7 +48,11 @@ class Hit:
 
 
 class PortalSimulator:
-    def __init__(self, clock=None) -> None:
+    def __init__(self, clock=None, corpus=None) -> None:
+        """`corpus`: a tests.pagegen.Corpus whose stories give the article pages realistic bodies and chrome
+        (about 7 KB, as the demo site's CMS styles); without it, article pages are a few hundred bytes."""
+        self.corpus = corpus
+        self._stories = itertools.count()
         self.portals: dict[str, SimPortal] = {}
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc).timestamp())
         self.hits: list[Hit] = []
@@ -72,6 +77,9 @@ class PortalSimulator:
             body=(f"Sáng {n % 28 + 1}/7, Ban Chấp hành Đảng bộ tỉnh tổ chức Hội nghị lần thứ {n} để đánh giá "
                   f"kết quả thực hiện nhiệm vụ chính trị của {portal_id}. Đồng chí Bí thư Tỉnh ủy chủ trì hội nghị."),
             published_at=now, modified_at=now)
+        if self.corpus is not None:
+            article.story = self.corpus.stories[next(self._stories) % len(self.corpus.stories)]
+            article.title = article.story.title
         with self._lock:
             portal.articles.insert(0, article)
         return article
@@ -169,8 +177,13 @@ class PortalSimulator:
                                (tag, modified) if portal.validators else None)
         for article in articles:
             if rest == f"tin-tuc/{article.slug}.html":
-                body = (f"<html><head><title>{article.title}</title></head><body>{self._chrome()}"
-                        f"<article><h1>{article.title}</h1><p>{article.body}</p></article></body></html>")
+                if article.story is not None:
+                    page = self.corpus.render(article.story, 0, next(self._counter)).decode("utf-8")
+                    extra = article.body.split("Tỉnh ủy chủ trì hội nghị.", 1)[-1]  # corrections, if any
+                    body = page.replace("</body>", f"<p>{extra}</p></body>", 1) if extra.strip() else page
+                else:
+                    body = (f"<html><head><title>{article.title}</title></head><body>{self._chrome()}"
+                            f"<article><h1>{article.title}</h1><p>{article.body}</p></article></body></html>")
                 tag = hashlib.sha1(f"{article.slug}{article.modified_at}".encode()).hexdigest()
                 return self._reply(handler, portal.id, path, 200, body, "text/html; charset=utf-8",
                                    (tag, article.modified_at) if portal.validators else None)
