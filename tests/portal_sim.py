@@ -35,6 +35,7 @@ class SimPortal:
     validators: bool = True
     articles: list[SimArticle] = field(default_factory=list)  # newest first
     failing: bool = False
+    sitemap_only: bool = False  # articles only in /<id>/sitemap.xml (named in robots.txt), not on the listing
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,9 @@ class PortalSimulator:
         self._server: ThreadingHTTPServer | None = None
 
     # -- content -------------------------------------------------------------------------------------
-    def add_portal(self, portal_id: str, *, articles: int = 0, validators: bool = True) -> SimPortal:
-        portal = SimPortal(portal_id, validators)
+    def add_portal(self, portal_id: str, *, articles: int = 0, validators: bool = True,
+                   sitemap_only: bool = False) -> SimPortal:
+        portal = SimPortal(portal_id, validators, sitemap_only=sitemap_only)
         self.portals[portal_id] = portal
         for _ in range(articles):
             self.add_article(portal_id)
@@ -107,7 +109,7 @@ class PortalSimulator:
                       f"    start_urls: ['{base}/tin-tuc/']",
                       f"    article_patterns: ['^{base}/tin-tuc/tin-[a-z0-9-]+\\.html$']",
                       f"    allow: ['{base}/']", f"    max_listing_pages: {max_listing_pages}"]
-            if feeds:
+            if feeds and not self.portals[pid].sitemap_only:
                 lines.append(f"    feeds: ['{base}/rss.xml']")
         return "\n".join(lines) + "\n"
 
@@ -145,7 +147,9 @@ class PortalSimulator:
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path.split("?", 1)[0]
         if path == "/robots.txt":
-            return self._reply(handler, "", path, 200, "User-agent: *\nAllow: /\n", "text/plain", None)
+            sitemaps = "".join(f"Sitemap: {self.base_url}/{p.id}/sitemap.xml\n" for p in self.portals.values()
+                               if p.sitemap_only)
+            return self._reply(handler, "", path, 200, f"User-agent: *\nAllow: /\n{sitemaps}", "text/plain", None)
         parts = path.strip("/").split("/", 1)
         portal = self.portals.get(parts[0])
         rest = parts[1] if len(parts) > 1 else ""
@@ -158,7 +162,7 @@ class PortalSimulator:
         base = f"{self.base_url}/{portal.id}"
         if rest in ("tin-tuc/", "tin-tuc") or rest.startswith("tin-tuc/page-"):
             page = int(rest.removeprefix("tin-tuc/page-").removesuffix(".html") or 1) if "page-" in rest else 1
-            chunk = articles[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+            chunk = [] if portal.sitemap_only else articles[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
             items = "".join(f"<li><a href='{base}/tin-tuc/{a.slug}.html'>{a.title}</a></li>" for a in chunk)
             more = f"<a href='{base}/tin-tuc/page-{page + 1}.html'>Trang sau</a>" if page * PAGE_SIZE < len(articles) else ""
             body = f"<html><body>{self._chrome()}<ul>{items}</ul>{more}</body></html>"
@@ -166,6 +170,13 @@ class PortalSimulator:
             return self._reply(handler, portal.id, path, 200, body, "text/html; charset=utf-8",
                                (hashlib.sha1("".join(a.slug for a in chunk).encode()).hexdigest(), modified)
                                if portal.validators else None)
+        if rest == "sitemap.xml" and portal.sitemap_only:
+            urls = "".join(f"<url><loc>{base}/tin-tuc/{a.slug}.html</loc><lastmod>"
+                           f"{dt.datetime.fromtimestamp(a.modified_at, dt.timezone.utc).isoformat()}</lastmod></url>"
+                           for a in articles)
+            body = ("<?xml version='1.0' encoding='UTF-8'?><urlset "
+                    f"xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>")
+            return self._reply(handler, portal.id, path, 200, body, "application/xml", None)
         if rest == "rss.xml":
             items = "".join(f"<item><title>{a.title}</title><link>{base}/tin-tuc/{a.slug}.html</link>"
                             f"<pubDate>{email.utils.formatdate(a.modified_at, usegmt=True)}</pubDate></item>"

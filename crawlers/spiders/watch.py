@@ -53,7 +53,7 @@ class WatchSpider(scrapy.Spider):
         self.portals = {p.id: p for p in (portals or []) if p.enabled}
         self.links = LinkExtractor(unique=True, tags=("a", "area"), attrs=("href",))
         self.polls: dict[str, Poll] = {}
-        self.robots_sitemaps: dict[str, list[str]] = {}
+        self.robots_sitemaps: dict[str, list[str]] = {}  # robots.txt URL -> its Sitemap: lines
         self.state = None  # set by WatchLoop: the crawl state store
         self.clock: Callable[[], float] | None = None
         self.on_poll_done: Callable[[Poll], None] | None = None
@@ -71,10 +71,12 @@ class WatchSpider(scrapy.Spider):
         self.polls[portal.id] = poll
         urls = [(u, "listing") for u in portal.start_urls]
         urls += [(u, "feed") for u in portal.feeds]
-        urls += [(u, "sitemap") for u in [*portal.sitemaps, *self.robots_sitemaps.get(portal.id, [])]]
-        if portal.id not in self.robots_sitemaps:
-            scheme, _, host = portal.start_urls[0].split("/", 3)[:3]
-            urls.append((f"{scheme}//{host}/robots.txt", "robots"))
+        robots = _robots_url(portal.start_urls[0])
+        found = [u for u in self.robots_sitemaps.get(robots, []) if portal.allows(u)]
+        urls += [(u, "sitemap") for u in [*portal.sitemaps, *found]]
+        if robots not in self.robots_sitemaps:  # once per host and process: portals on one host share it
+            self.robots_sitemaps[robots] = []
+            urls.append((robots, "robots"))
         requests = [self._request(poll, url, kind) for url, kind in urls]
         return [r for r in requests if r is not None]
 
@@ -212,10 +214,9 @@ class WatchSpider(scrapy.Spider):
     def parse_robots(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
         found = []
         if response.status == 200:
-            found = [u for u in sitemaps_from_robots(response.text if hasattr(response, "text") else "",
-                                                     response.url) if poll.portal.allows(u)]
-        self.robots_sitemaps[poll.portal.id] = found
-        for url in found:
+            found = sitemaps_from_robots(response.text if hasattr(response, "text") else "", response.url)
+        self.robots_sitemaps[response.request.url] = found
+        for url in (u for u in found if poll.portal.allows(u)):
             request = self._request(poll, url, "sitemap")
             if request is not None:
                 yield request
@@ -237,6 +238,11 @@ class WatchSpider(scrapy.Spider):
         yield PageItem(url=url, final_url=response.url, portal_id=poll.portal.id, province=poll.portal.province,
                        http_status=response.status, body=response.body,
                        content_type=headers.get("content-type", ""), headers=headers)
+
+
+def _robots_url(url: str) -> str:
+    scheme, _, host = url.split("/", 3)[:3]
+    return f"{scheme}//{host}/robots.txt"
 
 
 def _header(response: Response, name: str) -> str | None:

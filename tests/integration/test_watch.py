@@ -121,3 +121,22 @@ def test_pagination_reaches_page_30_within_the_portal_budget(sim, broker, tmp_pa
     listing_pages = {h.path for h in sim.hits if "/page-" in h.path}
     assert "/deep/tin-tuc/page-30.html" in listing_pages and len(listing_pages) == 29
     assert len({h.path for h in sim.article_fetches()}) == 300
+
+
+def test_sitemaps_from_robots_txt_and_their_lastmod_drive_refetches(sim, broker, tmp_path):
+    sim.add_portal("sm", articles=4, sitemap_only=True, validators=False)  # nothing on its listing page
+    watcher = Watcher(sim, broker, tmp_path).start()
+    try:
+        wait_for(lambda: len(sim.article_fetches()) >= 4, 60, "the articles named only in the sitemap")
+        assert any(h.path == "/robots.txt" for h in sim.hits) and any(h.path == "/sm/sitemap.xml" for h in sim.hits)
+        fetched = len(sim.article_fetches())
+        polls = watcher.polls_logged()
+        wait_for(lambda: watcher.polls_logged() >= polls + 2, 30, "two quiet polls")
+        assert len(sim.article_fetches()) == fetched  # an unchanged lastmod refetches nothing
+        time.sleep(1.1)  # sitemap dates have one-second resolution
+        sim.correct_article("sm", "tin-sm-2", "Đính chính: hội nghị diễn ra sáng 18/1.")
+        wait_for(lambda: len(sim.article_fetches()) > fetched, POLL_S + 15, "the corrected article")
+        assert [h.path for h in sim.article_fetches()[fetched:]] == ["/sm/tin-tuc/tin-sm-2.html"]
+    finally:
+        watcher.stop()
+    assert sum(h.path == "/robots.txt" for h in sim.hits) == 1  # once per host and process
