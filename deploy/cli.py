@@ -444,6 +444,10 @@ def crawl(
     portals: Annotated[Path | None, typer.Option("--portals", help="portal registry YAML")] = None,
     watch: Annotated[bool, typer.Option("--watch", help="keep running: poll each portal on its own adaptive "
                                         "schedule, refetching nothing unchanged (the crawler container)")] = False,
+    backfill: Annotated[bool, typer.Option("--backfill", help="walk one portal's archive (--portal, --until); "
+                                           "resumes where the last backfill stopped")] = False,
+    portal: Annotated[str | None, typer.Option("--portal", help="the portal to backfill")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="backfill back to this day, YYYY-MM-DD")] = None,
 ) -> None:
     """Crawl every portal once and publish RawPages, or watch them (--watch, the crawler container's command)."""
     import os
@@ -453,6 +457,8 @@ def crawl(
     from crawlers.registry import load_registry
     from schemas.settings import settings_env
 
+    if backfill and (watch or not portal or not until):
+        raise CliError("--backfill needs --portal ID and --until YYYY-MM-DD, and runs apart from --watch", 2)
     settings = _settings(portals_file=portals)
     load_registry(settings.portals_file)  # RegistryError: one line, exit 2
     _require_bootstrap(settings, "crawl")
@@ -466,7 +472,7 @@ def crawl(
     signal.signal(signal.SIGINT, handler)
     env = {**os.environ, **settings_env(settings)}
     cmd = [sys.executable, "-m", "crawlers.run"] + (["--verbose"] if _State.verbose else []) + \
-        (["--watch"] if watch else [])
+        (["--watch"] if watch else []) + (["--backfill", portal, "--until", until] if backfill else [])
     # A child process in its own session: the crawl gets exactly one SIGINT from here, and a crawl that
     # crashes leaves this command able to say so.
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)

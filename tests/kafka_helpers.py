@@ -31,6 +31,9 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 20.0) -> list:
         if partitions is None:
             time.sleep(0.2)
     tps = [TopicPartition(topic, p) for p in sorted(partitions or ())]
+    if not tps:  # the topic does not exist (yet)
+        consumer.close()
+        return []
     consumer.assign(tps)
     consumer.seek_to_beginning(*tps)
     records = []

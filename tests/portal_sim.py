@@ -70,10 +70,10 @@ class PortalSimulator:
             self.add_article(portal_id)
         return portal
 
-    def add_article(self, portal_id: str) -> SimArticle:
+    def add_article(self, portal_id: str, published_at: float | None = None) -> SimArticle:
         portal = self.portals[portal_id]
         n = len(portal.articles) + 1
-        now = self.clock()
+        now = self.clock() if published_at is None else published_at
         article = SimArticle(
             slug=f"tin-{portal_id}-{n}", title=f"Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ {n} ({portal_id})",
             body=(f"Sáng {n % 28 + 1}/7, Ban Chấp hành Đảng bộ tỉnh tổ chức Hội nghị lần thứ {n} để đánh giá "
@@ -163,7 +163,9 @@ class PortalSimulator:
         if rest in ("tin-tuc/", "tin-tuc") or rest.startswith("tin-tuc/page-"):
             page = int(rest.removeprefix("tin-tuc/page-").removesuffix(".html") or 1) if "page-" in rest else 1
             chunk = [] if portal.sitemap_only else articles[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-            items = "".join(f"<li><a href='{base}/tin-tuc/{a.slug}.html'>{a.title}</a></li>" for a in chunk)
+            items = "".join(f"<li><a href='{base}/tin-tuc/{a.slug}.html'>{a.title}</a> <span>"
+                            f"{dt.datetime.fromtimestamp(a.published_at).strftime('%d/%m/%Y')}</span></li>"
+                            for a in chunk)
             more = f"<a href='{base}/tin-tuc/page-{page + 1}.html'>Trang sau</a>" if page * PAGE_SIZE < len(articles) else ""
             body = f"<html><body>{self._chrome()}<ul>{items}</ul>{more}</body></html>"
             modified = max((a.modified_at for a in chunk), default=0.0)

@@ -8,12 +8,17 @@ import zstandard
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from scrapy.exceptions import NotConfigured
+from twisted.internet import defer, reactor
 
 from crawlers.canonical import canonical_url
 from crawlers.items import PageItem
 from schemas import RawPage, encode
 
 log = logging.getLogger(__name__)
+
+
+class PublishFailed(RuntimeError):
+    """The broker refused a page (or could not be reached in time)."""
 
 
 def to_raw_page(item: PageItem, *, max_message_bytes: int, compressor=None) -> RawPage:
@@ -74,31 +79,41 @@ class KafkaPublishPipeline:
         )
 
     def process_item(self, item, spider=None):
+        """Returns a Deferred that fires when the broker acknowledged the page (or fails when it refused it),
+        so Scrapy's `item_scraped` means "on Kafka": the watch records a page as fetched only then."""
         if not isinstance(item, PageItem):
             return item
         message = to_raw_page(item, max_message_bytes=self.max_message_bytes, compressor=self.compressor)
-        future = self.producer.send(self.topic, key=message.canonical_url.encode("utf-8"), value=encode(message))
         stats = self.crawler.stats if self.crawler else None
         metrics = getattr(self.crawler, "newsingest_metrics", None)
         url, portal = message.canonical_url, message.portal_id
+        acknowledged = defer.Deferred()
 
         def delivered(_metadata) -> None:
             if stats:
                 stats.inc_value("newsingest/published")
             if metrics:
                 metrics.pages_published.labels(portal).inc()
+            acknowledged.callback(item)
 
         def failed(exc) -> None:
-            # The page is fetched again on the next crawl cycle; the failure is counted and logged.
+            # Not recorded as fetched: the watch asks for the page again on its next poll.
             if stats:
                 stats.inc_value("newsingest/publish_failed")
             if metrics:
                 metrics.publish_failures.labels(portal).inc()
             log.error("could not publish %s: %s", url, exc)
+            acknowledged.errback(PublishFailed(f"{url}: {exc}"))
 
-        future.add_callback(delivered)
-        future.add_errback(failed)
-        return item
+        try:
+            future = self.producer.send(self.topic, key=message.canonical_url.encode("utf-8"), value=encode(message))
+        except (KafkaError, ValueError, TypeError) as exc:
+            failed(exc)
+            return acknowledged
+        # kafka-python calls back from its I/O thread; Deferreds belong to the reactor's thread.
+        future.add_callback(lambda metadata: reactor.callFromThread(delivered, metadata))
+        future.add_errback(lambda exc: reactor.callFromThread(failed, exc))
+        return acknowledged
 
     def close_spider(self, spider=None) -> None:
         if self.producer is not None:

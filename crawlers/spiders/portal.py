@@ -10,10 +10,8 @@ import scrapy
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 
-from crawlers.items import PageItem
+from crawlers.items import page_item
 from crawlers.registry import Portal, RegistryError, load_registry
-
-KEPT_HEADERS = ("content-type", "last-modified", "etag", "content-language", "date")
 
 # Loggers that print Scrapy's version banner, overridden settings, enabled components and the final stats
 # dump (about 90 lines per portal). Quiet unless `newsingest -v` or NEWSINGEST_LOG_LEVEL=DEBUG.
@@ -105,18 +103,4 @@ class PortalSpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=self.parse, meta={"listing": True})
 
     def parse_article(self, response: Response):
-        headers = {}
-        for name in KEPT_HEADERS:
-            value = response.headers.get(name)
-            if value is not None:
-                headers[name] = value.decode("latin-1")
-        yield PageItem(
-            url=response.request.meta.get("redirect_urls", [response.url])[0],
-            final_url=response.url,
-            portal_id=self.portal.id,
-            province=self.portal.province,
-            http_status=response.status,
-            body=response.body,
-            content_type=headers.get("content-type", ""),
-            headers=headers,
-        )
+        yield page_item(response, self.portal)

@@ -9,24 +9,24 @@ answered (or failed), the spider reports the poll's outcome to the loop.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 
-from crawlers.items import PageItem
+from crawlers.items import PageItem, header, page_item, requested_url
 from crawlers.middlewares.drops import record_drop
 from crawlers.registry import Portal
 from crawlers.watch.discovery import kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawlers.watch.policy import RECHECK_WINDOWS_S, listing_change, refetch_reason
+from crawlers.watch.state import body_hash
 
 log = logging.getLogger(__name__)
-KEPT_HEADERS = ("content-type", "last-modified", "etag", "content-language", "date")
 
 
 @dataclass
@@ -59,6 +59,12 @@ class WatchSpider(scrapy.Spider):
         self.on_poll_done: Callable[[Poll], None] | None = None
         self.on_article_request: Callable[[str], None] | None = None
         self.recheck_windows = RECHECK_WINDOWS_S
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.page_published, signal=signals.item_scraped)
+        return spider
 
     async def start(self):
         # Nothing up front: the WatchLoop extension starts each portal's poll when it is due.
@@ -208,8 +214,8 @@ class WatchSpider(scrapy.Spider):
 
     def _remember(self, response: Response, poll: Poll, links) -> None:
         """The link set and validators of a listing, feed or sitemap, for the next poll's decisions."""
-        self.state.save_listing(response.url, poll.portal.id, frozenset(links), etag=_header(response, "etag"),
-                                last_modified=_header(response, "last-modified"))
+        self.state.save_listing(response.url, poll.portal.id, frozenset(links), etag=header(response, "etag"),
+                                last_modified=header(response, "last-modified"))
 
     def parse_robots(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
         found = []
@@ -223,28 +229,23 @@ class WatchSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, poll: Poll) -> Iterator[PageItem]:
         now = self._now()
-        url = response.request.meta.get("redirect_urls", [response.url])[0]
+        url = requested_url(response)
         if response.status == 304:
             self.state.record_not_modified(url, now)
             return
-        body_hash = hashlib.sha256(response.body).hexdigest()
         previous = self.state.article(url)
-        self.state.record_fetch(url, poll.portal.id, now, etag=_header(response, "etag"),
-                                last_modified=_header(response, "last-modified"), body_hash=body_hash)
-        if previous is not None and previous.body_hash == body_hash:
+        if previous is not None and previous.body_hash == body_hash(response.body):
+            self.state.record_fetch(url, poll.portal.id, now, etag=header(response, "etag"),
+                                    last_modified=header(response, "last-modified"), body_hash=previous.body_hash)
             self.crawler.stats.inc_value("newsingest/unchanged_body")
             return
-        headers = {name: value for name in KEPT_HEADERS if (value := _header(response, name)) is not None}
-        yield PageItem(url=url, final_url=response.url, portal_id=poll.portal.id, province=poll.portal.province,
-                       http_status=response.status, body=response.body,
-                       content_type=headers.get("content-type", ""), headers=headers)
+        yield page_item(response, poll.portal)  # recorded as fetched once the broker has it (page_published)
+
+    def page_published(self, item, response, spider) -> None:
+        if self.state is not None:
+            self.state.record_page(item, self._now())
 
 
 def _robots_url(url: str) -> str:
     scheme, _, host = url.split("/", 3)[:3]
     return f"{scheme}//{host}/robots.txt"
-
-
-def _header(response: Response, name: str) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value is not None else None

@@ -45,6 +45,22 @@ listings = sa.Table(
     sa.Column("etag", sa.Text),
     sa.Column("last_modified", sa.Text),
 )
+backfills = sa.Table(
+    "crawl_backfills", metadata,
+    sa.Column("portal_id", sa.String(64), primary_key=True),
+    sa.Column("until", sa.String(10), nullable=False),  # YYYY-MM-DD
+    sa.Column("frontier", sa.Text, nullable=False),  # JSON list of listing URLs still to walk
+    sa.Column("walked", sa.Text, nullable=False),  # JSON list of listing URLs already walked
+    sa.Column("done", sa.Boolean, nullable=False, default=False),
+)
+
+
+@dataclass(frozen=True)
+class BackfillRecord:
+    until: str
+    frontier: list[str]
+    walked: list[str]
+    done: bool
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,10 @@ class ListingRecord:
 
 def url_hash(url: str) -> str:
     return hashlib.blake2b(url.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 class CrawlStateError(RuntimeError):
@@ -130,6 +150,12 @@ class CrawlState:
         with self.engine.begin() as conn:
             conn.execute(stmt)
 
+    def record_page(self, item, now: float) -> None:
+        """A page the broker acknowledged (`item_scraped`): only then is it fetched as far as the watch knows,
+        so a page whose publish failed, or that a crash lost in flight, is asked for again."""
+        self.record_fetch(item.url, item.portal_id, now, etag=item.headers.get("etag"),
+                          last_modified=item.headers.get("last-modified"), body_hash=body_hash(item.body))
+
     def record_not_modified(self, url: str, now: float) -> None:
         with self.engine.begin() as conn:
             conn.execute(articles.update().where(articles.c.url_hash == url_hash(url)).values(last_fetched_at=now))
@@ -154,6 +180,22 @@ class CrawlState:
                   "last_success_at": schedule.last_success_at}
         stmt = self._insert(schedules).values(portal_id=schedule.portal_id, **values)
         stmt = stmt.on_conflict_do_update(index_elements=[schedules.c.portal_id], set_=values)
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+
+    # -- backfills --------------------------------------------------------------------------------------
+    def backfill(self, portal_id: str) -> BackfillRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(backfills).where(backfills.c.portal_id == portal_id)).first()
+        if row is None:
+            return None
+        return BackfillRecord(row.until, json.loads(row.frontier), json.loads(row.walked), bool(row.done))
+
+    def save_backfill(self, portal_id: str, record: BackfillRecord) -> None:
+        values = {"until": record.until, "frontier": json.dumps(record.frontier), "walked": json.dumps(record.walked),
+                  "done": record.done}
+        stmt = self._insert(backfills).values(portal_id=portal_id, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=[backfills.c.portal_id], set_=values)
         with self.engine.begin() as conn:
             conn.execute(stmt)
 

@@ -140,3 +140,21 @@ def test_sitemaps_from_robots_txt_and_their_lastmod_drive_refetches(sim, broker,
     finally:
         watcher.stop()
     assert sum(h.path == "/robots.txt" for h in sim.hits) == 1  # once per host and process
+
+
+def test_a_page_the_broker_refused_is_asked_for_again(sim, broker, tmp_path):
+    sim.add_portal("p1", articles=3)
+    watcher = Watcher(sim, broker, tmp_path)
+    watcher.topic = "not a valid topic name!"  # every publish fails
+    watcher.start()
+    try:
+        wait_for(lambda: len(sim.article_fetches()) >= 6, 60, "a second request for each refused page")
+    finally:
+        watcher.stop()
+    assert "could not publish" in watcher.log.read_text()
+    watcher.topic = f"raw-{uuid.uuid4().hex[:8]}"  # the broker takes them now
+    watcher.start()
+    try:
+        wait_for(lambda: len(read_topic(watcher.bootstrap, watcher.topic, timeout_s=3)) >= 3, 60, "the pages published")
+    finally:
+        watcher.stop()
