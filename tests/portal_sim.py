@@ -13,6 +13,7 @@ import email.utils
 import hashlib
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -36,6 +37,7 @@ class SimPortal:
     articles: list[SimArticle] = field(default_factory=list)  # newest first
     failing: bool = False
     sitemap_only: bool = False  # articles only in /<id>/sitemap.xml (named in robots.txt), not on the listing
+    slow_s: float = 0.0  # every answer of this portal waits this long
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ class PortalSimulator:
         rest = parts[1] if len(parts) > 1 else ""
         if portal is None:
             return self._reply(handler, "", path, 404, "not found", "text/plain", None)
+        if portal.slow_s:
+            time.sleep(portal.slow_s)
         if portal.failing:
             return self._reply(handler, portal.id, path, 503, "down", "text/plain", None)
         with self._lock:

@@ -108,17 +108,24 @@ def record_drop(crawler, failure) -> str | None:
     if reason is None:
         log.debug("not fetched (policy): %s: %s", url, failure.value)
         return None
+    _count(crawler, reason, url, request.meta.get("portal_id") if request is not None else None,
+           f"{type(failure.value).__name__}: {str(failure.value)[:300]}")
+    return reason
+
+
+def record_drop_status(crawler, response) -> None:
+    """A response the spider lets through but cannot use (a listing or feed answering 4xx/5xx)."""
+    _count(crawler, "http_error", response.url, response.meta.get("portal_id"), f"HTTP {response.status}")
+
+
+def _count(crawler, reason: str, url: str, portal_id: str | None, detail: str) -> None:
     crawler.stats.inc_value(STATS_PREFIX)
     crawler.stats.inc_value(f"{STATS_PREFIX}/{reason}")
-    spider = crawler.spider
-    portal = getattr(getattr(spider, "portal", None), "id", None) or (
-        request.meta.get("portal_id") if request is not None else None) or "unknown"
+    portal = getattr(getattr(crawler.spider, "portal", None), "id", None) or portal_id or "unknown"
     metrics = metrics_for(crawler.settings)
     if metrics is not None:
         metrics.pages_dropped.labels(portal, reason).inc()
-    log.warning("dropped %s (portal %s): %s: %s: %s", url, portal, reason, type(failure.value).__name__,
-                str(failure.value)[:300])
-    return reason
+    log.warning("dropped %s (portal %s): %s: %s", url, portal, reason, detail)
 
 
 class DroppedPagesMiddleware:

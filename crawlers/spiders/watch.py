@@ -20,7 +20,7 @@ from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 
 from crawlers.items import PageItem, header, page_item, requested_url
-from crawlers.middlewares.drops import record_drop
+from crawlers.middlewares.drops import record_drop, record_drop_status
 from crawlers.registry import Portal
 from crawlers.watch.discovery import kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawlers.watch.policy import RECHECK_WINDOWS_S, listing_change, refetch_reason
@@ -105,9 +105,17 @@ class WatchSpider(scrapy.Spider):
         portal_id = response.meta["portal_id"]
         poll = self.polls.get(portal_id)
         try:
-            if poll is not None:
+            kind = response.meta["kind"]
+            if poll is None:
+                pass
+            elif kind != "article" and response.status >= 400:
+                # A listing, feed or sitemap answering 4xx/5xx is a failed poll request (the schedule backs
+                # off); an article page with such a status still becomes a RawPage, visible downstream.
+                poll.failed += 1
+                record_drop_status(self.crawler, response)
+            else:
                 poll.answered += 1
-                yield from getattr(self, f"parse_{response.meta['kind']}")(response, poll)
+                yield from getattr(self, f"parse_{kind}")(response, poll)
         finally:
             self._settle(portal_id)
 

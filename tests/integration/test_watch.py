@@ -158,3 +158,27 @@ def test_a_page_the_broker_refused_is_asked_for_again(sim, broker, tmp_path):
         wait_for(lambda: len(read_topic(watcher.bootstrap, watcher.topic, timeout_s=3)) >= 3, 60, "the pages published")
     finally:
         watcher.stop()
+
+
+def test_a_failing_portal_backs_off_and_recovers_without_delaying_the_others(sim, broker, tmp_path):
+    sim.add_portal("ok", articles=2)
+    down = sim.add_portal("down", articles=2)
+    down.failing = True  # every answer is a 503
+    slow = sim.add_portal("slow", articles=2)
+    slow.slow_s = 1.5
+    watcher = Watcher(sim, broker, tmp_path).start()
+    try:
+        wait_for(lambda: watcher.log.read_text().count("polled down: 0 new article(s), 0 answered") >= 3, 60,
+                 "three failed polls of the failing portal")
+        delays = [float(line.rsplit("next in ", 1)[1].rstrip("s\n")) for line in watcher.log.read_text().splitlines()
+                  if "polled down:" in line]
+        assert delays[2] > delays[1] > delays[0], delays  # graded back-off
+        assert "dropped" in watcher.log.read_text() and "http_error" in watcher.log.read_text()
+        # The healthy portal kept its rhythm meanwhile, and the slow one was polled too.
+        assert watcher.log.read_text().count("polled ok:") >= 3
+        assert sum(h.portal == "ok" and "/tin-tuc/tin-" in h.path for h in sim.hits) == 2
+        down.failing = False
+        wait_for(lambda: len(sim.article_fetches("down")) == 2, 60, "the recovered portal's articles")
+        wait_for(lambda: len(sim.article_fetches("slow")) == 2, 30, "the slow portal's articles")
+    finally:
+        watcher.stop()
