@@ -121,7 +121,8 @@ class Runner:
                  poll_timeout_ms: int = 500, flush_timeout_s: float = 30.0, max_backoff_s: float = 30.0,
                  max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES, max_input_bytes: int | None = None,
                  dead_letter_preview_bytes: int = DEFAULT_DEAD_LETTER_PREVIEW_BYTES,
-                 rebuild_after_failures: int = 3, close_timeout_s: float = 5.0) -> None:
+                 rebuild_after_failures: int = 3, close_timeout_s: float = 5.0,
+                 health_check: Callable[[], None] | None = None, health_interval_s: float = 5.0) -> None:
         if producer is None and producer_factory is None:
             raise ValueError("Runner needs a producer or a producer_factory")
         self.stage = stage
@@ -147,11 +148,17 @@ class Runner:
         self._unacknowledged: BaseException | None = None
         self._backoff = 0.5
         self._producer_broken = False
+        self._connections = 0
+        # Checked while idle, so an outage of the database shows (and is logged) even when no message needs it.
+        self.health_check = health_check
+        self.health_interval_s = health_interval_s
+        self._health_checked_at = 0.0
         self._failed_flushes = 0
 
     # -- public --------------------------------------------------------------------------------
     def run(self) -> None:
         log.info("stage %s consuming %s", self.stage.name, self.input_topic)
+        threading.Thread(target=self._watch_connections, name=f"{self.stage.name}-connections", daemon=True).start()
         try:
             while not self.stop_event.is_set():
                 try:
@@ -209,6 +216,7 @@ class Runner:
         self.last_poll_empty = not any(batch.values())
         self._update_lag()
         if self.last_poll_empty:
+            self._check_health()
             return 0
         done = _Done()
         committed_to: dict[TopicPartition, int] = {}
@@ -493,6 +501,40 @@ class Runner:
         log.error("stage %s paused %.1fs: %s unavailable: %s", self.stage.name, self._backoff, component, exc)
         self.stop_event.wait(self._backoff)
         self._backoff = min(self._backoff * 2, self.max_backoff_s)
+
+    def _check_health(self) -> None:
+        now = time.monotonic()
+        if self.health_check is None or now - self._health_checked_at < self.health_interval_s:
+            return
+        self._health_checked_at = now
+        try:
+            self.health_check()
+        except (OperationalError, DBAPIError, SQLAlchemyTimeoutError) as exc:
+            self.metrics.database_up.labels(self.stage.name).set(0)
+            self.metrics.infrastructure_errors.labels(self.stage.name, "database").inc()
+            log.error("stage %s: database health check failed: %s", self.stage.name, str(exc).splitlines()[0])
+            return
+        self.metrics.database_up.labels(self.stage.name).set(1)
+
+    def _watch_connections(self) -> None:
+        """kafka-python rides through a broker outage by itself, and the stage thread may spend the whole outage
+        inside a flush; so a thread of its own samples the clients' connection counts every second, and an
+        outage shows as `newsingest_broker_disconnects_total` even when nothing else noticed it."""
+        while not self.stop_event.wait(1.0):
+            counts = []
+            for client, group in ((self.consumer, "consumer-metrics"), (self.producer, "producer-metrics")):
+                try:
+                    counts.append(int(client.metrics().get(group, {}).get("connection-count", 0)))
+                except Exception:  # noqa: BLE001 - a client without these metrics (a fake, a closed producer)
+                    continue
+            if not counts:
+                continue
+            count = min(counts)
+            self.metrics.broker_connections.labels(self.stage.name).set(count)
+            if count == 0 and self._connections > 0:
+                self.metrics.broker_disconnects.labels(self.stage.name).inc()
+                log.warning("stage %s: broker connection lost; the client is reconnecting", self.stage.name)
+            self._connections = count
 
     def _update_lag(self) -> None:
         total = 0

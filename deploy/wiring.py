@@ -59,9 +59,10 @@ def build_runner(name: str, settings: Settings, bootstrap: str, metrics: Consume
     def producer_factory():
         return make_producer(bootstrap, client_id=f"newsingest-{name}", max_request_size=max_message_bytes)
 
+    store = getattr(stage, "store", None)
     return Runner(stage, consumer=consumer, producer_factory=producer_factory, input_topic=input_topic,
                   dead_letter_topic=dead_letter_topic, metrics=metrics, max_attempts=settings.stage_max_attempts,
-                  max_message_bytes=max_message_bytes)
+                  max_message_bytes=max_message_bytes, health_check=store.ping if store is not None else None)
 
 
 def install_stop_signals(runner: Runner, grace_s: float | None = None, *, settings: Settings | None = None,

@@ -29,6 +29,16 @@ class ConsumerMetrics:
             "Kafka producers closed and built anew after a fatal producer error or a lasting broker fault",
             ["stage"], registry=registry)
         self.commits = Counter("newsingest_offset_commits_total", "Offset commits", ["stage"], registry=registry)
+        self.database_up = Gauge(
+            "newsingest_database_up", "1 when the stage's last database health check answered, else 0", ["stage"],
+            registry=registry)
+        self.broker_connections = Gauge(
+            "newsingest_broker_connections", "Open connections of the stage's consumer to the brokers", ["stage"],
+            registry=registry)
+        self.broker_disconnects = Counter(
+            "newsingest_broker_disconnects_total",
+            "Times the stage's consumer lost every broker connection (an outage its client retried through)",
+            ["stage"], registry=registry)
         self.lag = Gauge("newsingest_consumer_lag_messages", "High watermark minus position, summed over partitions",
                          ["stage"], registry=registry)
         self.reports_stored = Counter("newsingest_reports_stored_total", "Meeting reports stored",

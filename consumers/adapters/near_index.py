@@ -21,7 +21,7 @@ class NearDuplicateIndex:
         self.window_days = window_days
 
     def query(self, uow, article, paragraphs: list[str]) -> tuple[KnownDocument, float] | None:
-        mh = neardup.minhash(article.text)
+        mh = neardup.article_signature(article.near_signature, article.text)
         if mh is None:
             return None
         band_values = neardup.bands(mh)
@@ -47,7 +47,7 @@ class NearDuplicateIndex:
         return (known, best[1]) if known else None
 
     def add(self, uow, document_id: int, article, paragraphs: list[str]) -> None:
-        mh = neardup.minhash(article.text)
+        mh = neardup.article_signature(article.near_signature, article.text)
         if mh is None:
             return
         uow.conn.execute(signatures.update().where(signatures.c.document_id == document_id)

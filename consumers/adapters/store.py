@@ -371,6 +371,12 @@ class Store:
             finally:
                 conn.close()
 
+    def ping(self) -> None:
+        """One round trip, within the same limits as real work: what an idle stage checks, so an outage shows
+        even when no message needs the database."""
+        with self._bounded("a health check"), self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     def mark_delivered(self, keys: list[tuple[str, int]]) -> None:
         if not keys:
             return

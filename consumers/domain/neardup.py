@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import struct
 
@@ -61,3 +63,21 @@ def from_bytes(data: bytes) -> MinHash:
 
 def similarity(a: MinHash, b: MinHash) -> float:
     return float(a.jaccard(b))
+
+
+def encode_signature(mh: MinHash | None) -> str | None:
+    """The signature as carried on an Article (base64 text), or None."""
+    return base64.b64encode(to_bytes(mh)).decode("ascii") if mh is not None else None
+
+
+def article_signature(near_signature: str | None, text: str) -> MinHash | None:
+    """The article's own signature when the extract stage sent one (a function of the page alone), else one
+    computed from its published text (older messages)."""
+    if near_signature:
+        try:
+            raw = base64.b64decode(near_signature, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) == NUM_PERM * 4:
+            return from_bytes(raw)
+    return minhash(text)

@@ -6,6 +6,7 @@ import zstandard
 
 from consumers.domain.extraction import BoilerplateMemory, ExtractedPage, PageRejected, extract_page
 from consumers.domain.extraction.core import MAX_TEXT_BYTES
+from consumers.domain import neardup
 from consumers.domain.text import fingerprint
 from consumers.stages.base import Output, Rejected, StageResult
 from schemas import Article, RawPage
@@ -28,6 +29,7 @@ def to_article(page: RawPage, extracted: ExtractedPage) -> Article:
         captions=extracted.captions, published_at=extracted.published_at, modified_at=extracted.modified_at,
         author=extracted.author, photo_credit=extracted.photo_credit,
         fingerprint=fingerprint(extracted.fingerprint_text or extracted.text),
+        near_signature=neardup.encode_signature(neardup.minhash(extracted.fingerprint_text or extracted.text)),
         fetched_at=page.fetched_at, quality_flags=extracted.flags,
     )
 

@@ -102,6 +102,9 @@ def test_broker_restart_gets_a_new_producer_and_the_stage_goes_on():
         assert _wait(delivered_after, 120), "the stage is stuck after the broker restart"
         assert read_topic(bootstrap, DLQ, timeout_s=3) == []
         assert _sample(runner, "newsingest_producer_rebuilds_total", stage="echo") >= 1
+        # The outage shows in the metrics even where the client rode through it by itself.
+        assert _sample(runner, "newsingest_broker_disconnects_total", stage="echo") >= 1
+        assert _sample(runner, "newsingest_broker_connections", stage="echo") >= 1  # reconnected
     finally:
         if runner is not None:
             runner.stop()

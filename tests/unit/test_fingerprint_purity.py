@@ -84,8 +84,14 @@ def test_warm_and_fresh_processes_fingerprint_the_same_bytes_alike(portal, mutat
     warm, fresh = _warm_and_fresh(portal, mutate, target)
     # The warm process did learn something (else this test proves nothing) ...
     assert warm.text != fresh.text
-    # ... which may change the published text, never the fingerprint.
+    # ... which may change the published text, never the fingerprint ...
     assert warm.fingerprint == fresh.fingerprint
+    # ... nor the near-duplicate signature (the fault harness found links that depended on a process's history).
+    assert warm.near_signature and warm.near_signature == fresh.near_signature
+    from consumers.domain import neardup
+    assert neardup.article_signature(warm.near_signature, warm.text).jaccard(
+        neardup.article_signature(fresh.near_signature, fresh.text)) == 1.0
+    assert neardup.minhash(warm.text).jaccard(neardup.minhash(fresh.text)) < 1.0  # what the old code compared
 
 
 @pytest.mark.parametrize("order", ["warm-then-restarted", "fresh-then-warm-replica"])

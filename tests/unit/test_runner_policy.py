@@ -319,3 +319,21 @@ def test_an_unexpected_error_rewinds_so_the_batch_is_replayed_not_skipped():
     with pytest.raises(AssertionError):
         runner.run_once()
     assert consumer.seeks == [0] and consumer.commits == []
+
+
+def test_an_idle_stage_checks_its_database_so_an_outage_shows_without_traffic():
+    answers = iter([OperationalError("SELECT 1", {}, Exception("server closed the connection")), None])
+
+    def check():
+        outcome = next(answers)
+        if outcome is not None:
+            raise outcome
+
+    runner = Runner(Stage(fail_at=0), consumer=FakeConsumer([]), producer=FakeProducer(), input_topic="in",
+                    dead_letter_topic="dlq", metrics=new_metrics(), health_check=check, health_interval_s=0.0)
+    sample = runner.metrics.registry.get_sample_value
+    assert runner.run_once() == 0
+    assert sample("newsingest_database_up", {"stage": "process"}) == 0
+    assert sample("newsingest_infrastructure_errors_total", {"stage": "process", "component": "database"}) == 1
+    assert runner.run_once() == 0
+    assert sample("newsingest_database_up", {"stage": "process"}) == 1
