@@ -11,6 +11,7 @@ from schemas.models import (
     MeetingReport,
     MeetingType,
     Official,
+    PortalStatus,
     RawPage,
 )
 from schemas.topics import Topics
@@ -26,6 +27,7 @@ __all__ = [
     "MeetingReport",
     "MeetingType",
     "Official",
+    "PortalStatus",
     "RawPage",
     "Topics",
     "decode",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from schemas.models import Article, DeadLetter, EventSummary, MeetingReport, RawPage
+from schemas.models import Article, DeadLetter, EventSummary, MeetingReport, PortalStatus, RawPage
 
 EXPORTED = {
     "raw_page": RawPage,
@@ -13,6 +13,7 @@ EXPORTED = {
     "meeting_report": MeetingReport,
     "event_summary": EventSummary,
     "dead_letter": DeadLetter,
+    "portal_status": PortalStatus,
 }
 
 COMMITTED_DIR = Path(__file__).parent / "json"

@@ -73,6 +73,10 @@ class Article(_Message):
     photo_credit: str | None = None
     language: str = "vi"
     fingerprint: str = Field(description="sha256 of the folded clean text (see consumers.domain.text)")
+    near_signature: str | None = Field(
+        default=None, description="MinHash of the text as the fixed chrome rules alone leave it (base64 of 49 "
+        "little-endian uint32): the near-duplicate decision, like the fingerprint, is a function of the page alone, "
+        "never of what an extract process has learned; null for texts too short to compare")
     fetched_at: AwareDatetime | None = None
     quality_flags: list[str] = Field(
         default_factory=list, description="Reasons this extraction is doubtful, e.g. missing_date"
@@ -205,3 +209,28 @@ class DeadLetter(_Message):
         "whole; find it by original_topic/partition/offset while the topic retains it")
     original_size: int | None = Field(default=None, ge=0, description="Size of the original value in bytes")
     original_sha256: str | None = Field(default=None, description="sha256 (hex) of the whole original value")
+
+
+class PortalStatus(_Message):
+    """One poll of one portal by the long-running watch: its outcome, what it cost and found, and the schedule
+    that follows it. Published once per poll, keyed by portal_id (compaction-ready: the latest is the truth)."""
+
+    schema_version: Literal[1] = 1
+    portal_id: str
+    province: str = Field(description="Province of the portal as named in the registry")
+    polled_at: AwareDatetime = Field(description="When the poll finished (its outcome was known)")
+    outcome: Literal["ok", "failed"] = Field(description="failed: no request of the poll got an answer")
+    consecutive_failures: int = Field(ge=0, description="Failed polls in a row, this one included (0 when ok)")
+    new_articles: int = Field(default=0, ge=0, description="Article links seen for the first time")
+    requests: int = Field(default=0, ge=0, description="Requests the poll made (listings, feeds, sitemaps, "
+                          "robots.txt, article pages)")
+    conditional_requests: int = Field(default=0, ge=0, description="Requests sent with If-None-Match or "
+                                      "If-Modified-Since")
+    not_modified: int = Field(default=0, ge=0, description="Answers 304 Not Modified")
+    bytes: int = Field(default=0, ge=0, description="Response body bytes received")
+    errors_by_kind: dict[str, int] = Field(
+        default_factory=dict, description="Failed requests and error answers by kind: dns, connect, timeout, tls, "
+        "http_4xx, http_5xx, robots, offsite, too_large, decompression_bomb, data_loss, ignored, gave_up, other")
+    next_poll_at: AwareDatetime
+    interval_s: float = Field(ge=0, description="The portal's poll interval (before failure back-off and jitter)")
+    last_success_at: AwareDatetime | None = Field(default=None, description="Last poll that got an answer")

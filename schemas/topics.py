@@ -14,6 +14,7 @@ class Topics(BaseModel):
     events: str = "newsingest.events.v1"
     raw_pages_dead_letter: str = "newsingest.raw-pages.dead-letter.v1"
     articles_dead_letter: str = "newsingest.articles.dead-letter.v1"
+    portal_status: str = "newsingest.portal-status.v1"
 
     def all(self) -> list[str]:
         return list(self.model_dump().values())

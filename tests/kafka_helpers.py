@@ -14,7 +14,8 @@ from schemas.settings import Settings, load_settings
 def unique_settings(bootstrap: str, **overrides) -> Settings:
     tag = uuid.uuid4().hex[:8]
     names = {f"topic_{n}": f"t{tag}.{n}" for n in ("raw_pages", "articles", "meeting_reports", "events",
-                                                     "raw_pages_dead_letter", "articles_dead_letter")}
+                                                     "raw_pages_dead_letter", "articles_dead_letter",
+                                                     "portal_status")}
     values = dict(kafka_bootstrap_servers=bootstrap, consumer_group_prefix=f"g{tag}", topic_partitions=2,
                   kafka_session_timeout_ms=2000, kafka_heartbeat_interval_ms=500, metrics_port=0,
                   crawler_metrics_port=0, **names)

@@ -1,6 +1,7 @@
 """Drives the watch: starts each portal's poll when the policy says it is due, keeps the one long-running
 spider open while idle, and records every poll's outcome in the crawl state (so a restart resumes the
-schedule instead of polling everything at once)."""
+schedule instead of polling everything at once) and in the source health (`SourceHealth`: per-portal metrics
+and one PortalStatus message per poll)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
+from crawlers.extensions.source_health import SourceHealth
+from crawlers.watch.health import count_given_up
 from crawlers.watch.policy import RECHECK_WINDOWS_S, PollBounds, after_failure, after_poll, due, first_schedule
 from crawlers.watch.state import CrawlState
 
@@ -54,7 +57,7 @@ def scaled_clock(scale: float = 1.0, epoch: float | None = None):
 class WatchLoop:
     def __init__(self, crawler, state: CrawlState, bounds: PollBounds, *, clock=time.time, tick_s: float = 1.0,
                  poll_timeout_s: float = 900.0, first_spread_s: float = 0.0, rand: random.Random | None = None,
-                 metrics: WatchMetrics | None = None) -> None:
+                 metrics: WatchMetrics | None = None, health: SourceHealth | None = None) -> None:
         self.crawler = crawler
         self.state = state
         self.bounds = bounds
@@ -64,6 +67,7 @@ class WatchLoop:
         self.first_spread_s = first_spread_s
         self.rand = rand or random.Random()
         self.metrics = metrics
+        self.health = health
         self.schedules = {}
         self.spider = None
         self.task: task.LoopingCall | None = None
@@ -80,12 +84,14 @@ class WatchLoop:
         bounds = PollBounds(min_interval_s=settings.getfloat("NEWSINGEST_POLL_MIN_INTERVAL_S", 600),
                             initial_interval_s=settings.getfloat("NEWSINGEST_POLL_INITIAL_INTERVAL_S", 900),
                             max_interval_s=settings.getfloat("NEWSINGEST_POLL_MAX_INTERVAL_S", 6 * 3600))
+        registry = settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY
         ext = cls(crawler, state, bounds, clock=settings.get("NEWSINGEST_WATCH_CLOCK") or scaled_clock(
                       settings.getfloat("NEWSINGEST_WATCH_TIME_SCALE", 1.0), settings.getfloat("NEWSINGEST_WATCH_EPOCH")),
                   tick_s=settings.getfloat("NEWSINGEST_WATCH_TICK_S", 1.0),
                   poll_timeout_s=settings.getfloat("NEWSINGEST_POLL_TIMEOUT_S", 900),
                   first_spread_s=settings.getfloat("NEWSINGEST_POLL_FIRST_SPREAD_S", 0),
-                  metrics=WatchMetrics.for_registry(settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY))
+                  metrics=WatchMetrics.for_registry(registry),
+                  health=SourceHealth.from_settings(settings, registry))
         windows = settings.get("NEWSINGEST_RECHECK_WINDOWS_S")
         if windows:
             ext.recheck_windows = tuple(float(w) for w in str(windows).split(",") if w.strip())
@@ -105,6 +111,12 @@ class WatchLoop:
         for portal_id in spider.portals:
             self.schedules[portal_id] = stored.get(portal_id) or first_schedule(
                 portal_id, now, self.bounds, self.rand, spread_s=self.first_spread_s)
+            last_success = self.schedules[portal_id].last_success_at
+            if self.metrics and last_success is not None:  # a restart keeps a stale portal visible
+                self.metrics.last_success.labels(portal_id).set(last_success)
+        if self.health:
+            self.health.open()
+            self.health.watching(spider.portals, stored)
         log.info("watching %d portal(s); %d with a stored schedule", len(spider.portals),
                  sum(p in stored for p in spider.portals))
         self.task = task.LoopingCall(self.tick)
@@ -120,6 +132,7 @@ class WatchLoop:
                 log.warning("poll of %s gave up after %.0fs with %d request(s) unanswered", portal_id,
                             running_s, poll.outstanding)
                 poll.failed += poll.outstanding
+                count_given_up(poll, poll.outstanding)
                 self.spider.finish_poll(portal_id)
         running = set(self.spider.polls)
         for schedule in due((s for s in self.schedules.values() if s.portal_id not in running), now):
@@ -149,6 +162,8 @@ class WatchLoop:
             self.metrics.poll_interval.labels(portal_id).set(schedule.interval_s)
             if not failed:
                 self.metrics.last_success.labels(portal_id).set(now)
+        if self.health:
+            self.health.poll_finished(poll, schedule, now, failed=failed)
         log.info("polled %s: %d new article(s), %d answered, %d failed; next in %.0fs", portal_id,
                  poll.new_articles, poll.answered, poll.failed, schedule.next_poll_at - now)
 
@@ -160,4 +175,6 @@ class WatchLoop:
         self.closing = True
         if self.task is not None and self.task.running:
             self.task.stop()
+        if self.health:
+            self.health.close()
         self.state.close()

@@ -22,6 +22,7 @@ from scrapy.linkextractors import LinkExtractor
 from crawlers.items import PageItem, header, page_item, requested_url
 from crawlers.middlewares.drops import record_drop, record_drop_status
 from crawlers.registry import Portal
+from crawlers.watch.health import count_answer, count_failure
 from crawlers.watch.discovery import kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawlers.watch.policy import RECHECK_WINDOWS_S, listing_change, refetch_reason
 from crawlers.watch.state import body_hash
@@ -40,6 +41,12 @@ class Poll:
     answered: int = 0
     failed: int = 0
     seen: set[str] = field(default_factory=set)
+    # Source health (crawlers.watch.health): what the poll cost, its 304s, its errors by kind.
+    requests: int = 0
+    conditional: int = 0  # requests sent with If-None-Match / If-Modified-Since
+    not_modified: int = 0
+    bytes: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
 
 
 class WatchSpider(scrapy.Spider):
@@ -53,6 +60,9 @@ class WatchSpider(scrapy.Spider):
         self.portals = {p.id: p for p in (portals or []) if p.enabled}
         self.links = LinkExtractor(unique=True, tags=("a", "area"), attrs=("href",))
         self.polls: dict[str, Poll] = {}
+        # Article URLs asked for and not yet on Kafka (or answered 304): a poll starting meanwhile must not
+        # take them for new, since the crawl state records a page only once the broker has it.
+        self.in_flight: set[str] = set()
         self.robots_sitemaps: dict[str, list[str]] = {}  # robots.txt URL -> its Sitemap: lines
         self.state = None  # set by WatchLoop: the crawl state store
         self.clock: Callable[[], float] | None = None
@@ -64,6 +74,8 @@ class WatchSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.page_published, signal=signals.item_scraped)
+        crawler.signals.connect(spider.page_not_published, signal=signals.item_error)
+        crawler.signals.connect(spider.page_not_published, signal=signals.item_dropped)
         return spider
 
     async def start(self):
@@ -91,11 +103,13 @@ class WatchSpider(scrapy.Spider):
             return None
         poll.seen.add(url)
         poll.outstanding += 1
+        poll.requests += 1
         meta = {"portal_id": poll.portal.id, "kind": kind}
         if kind in ("listing", "feed", "sitemap"):
             record = self.state.listing(url)
         if record is not None and (record.etag or record.last_modified):
             meta["validators"] = {"etag": record.etag, "last_modified": record.last_modified}
+            poll.conditional += 1
         # dont_filter: the same listing is polled again and again by this one process. Callbacks are spider
         # methods (not closures) so a request can be serialised to a shared queue.
         return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta, dont_filter=True,
@@ -106,9 +120,16 @@ class WatchSpider(scrapy.Spider):
         poll = self.polls.get(portal_id)
         try:
             kind = response.meta["kind"]
-            if poll is None:
-                pass
-            elif kind != "article" and response.status >= 400:
+            if poll is not None:
+                count_answer(poll, response.status, len(response.body))
+            if kind == "article":
+                # An article answer is used even after its poll ended (timed out): the page is on its way.
+                if poll is not None:
+                    poll.answered += 1
+                yield from self.parse_article(response, self.portals[portal_id])
+            elif poll is None:
+                pass  # a listing answering after its poll was given up: the next poll reads it again
+            elif response.status >= 400 and kind != "robots":  # a missing robots.txt means "allow all"
                 # A listing, feed or sitemap answering 4xx/5xx is a failed poll request (the schedule backs
                 # off); an article page with such a status still becomes a RawPage, visible downstream.
                 poll.failed += 1
@@ -121,10 +142,17 @@ class WatchSpider(scrapy.Spider):
 
     def failed(self, failure) -> None:
         record_drop(self.crawler, failure)
+        self.in_flight.discard(failure.request.url)
+        refused_not_html = "(not_html, counted)" in str(failure.value)  # ContentTypeMiddleware's refusal
+        if refused_not_html and failure.request.meta.get("kind") == "article" and self.state is not None:
+            # A PDF or image behind an article URL is recorded (never published), so it is not asked for again
+            # on every poll; its re-check windows still apply.
+            self.state.record_fetch(failure.request.url, failure.request.meta["portal_id"], self._now())
         portal_id = failure.request.meta.get("portal_id")
         poll = self.polls.get(portal_id)
         if poll is not None:
             poll.failed += 1
+            count_failure(poll, failure.value)
         self._settle(portal_id)
 
     def _settle(self, portal_id: str | None) -> None:
@@ -153,7 +181,7 @@ class WatchSpider(scrapy.Spider):
             record = records.get(url)
             reason = refetch_reason(record.policy_state() if record else None, now, announced_modified_at=announced,
                                     windows=self.recheck_windows)
-            if reason is None:
+            if reason is None or url in self.in_flight:  # in flight: fetched, not yet on Kafka
                 continue
             request = self._request(poll, url, "article", record=record, priority=10)
             if request is None:  # already asked for in this poll (a listing and the feed both link it)
@@ -164,6 +192,7 @@ class WatchSpider(scrapy.Spider):
             if self.on_article_request is not None:
                 self.on_article_request(reason)
             request.meta["refetch_reason"] = reason
+            self.in_flight.add(url)
             yield request
 
     def _known_articles(self, poll: Poll, url: str) -> Iterator[scrapy.Request]:
@@ -235,23 +264,30 @@ class WatchSpider(scrapy.Spider):
             if request is not None:
                 yield request
 
-    def parse_article(self, response: Response, poll: Poll) -> Iterator[PageItem]:
+    def parse_article(self, response: Response, portal: Portal) -> Iterator[PageItem]:
         now = self._now()
         url = requested_url(response)
         if response.status == 304:
             self.state.record_not_modified(url, now)
+            self.in_flight.discard(url)
             return
         previous = self.state.article(url)
         if previous is not None and previous.body_hash == body_hash(response.body):
-            self.state.record_fetch(url, poll.portal.id, now, etag=header(response, "etag"),
+            self.state.record_fetch(url, portal.id, now, etag=header(response, "etag"),
                                     last_modified=header(response, "last-modified"), body_hash=previous.body_hash)
             self.crawler.stats.inc_value("newsingest/unchanged_body")
+            self.in_flight.discard(url)
             return
-        yield page_item(response, poll.portal)  # recorded as fetched once the broker has it (page_published)
+        yield page_item(response, portal)  # recorded as fetched once the broker has it (page_published)
 
     def page_published(self, item, response, spider) -> None:
         if self.state is not None:
             self.state.record_page(item, self._now())
+        self.in_flight.discard(item.url)
+
+    def page_not_published(self, item, response, spider, failure=None, exception=None) -> None:
+        """The broker refused it (or a pipeline dropped it): not recorded, so the next poll asks again."""
+        self.in_flight.discard(item.url)
 
 
 def _robots_url(url: str) -> str:
