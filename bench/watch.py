@@ -62,6 +62,7 @@ class Crawler:
         self.port = free_port()
         env = {**os.environ, "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": broker, "NEWSINGEST_TOPIC_RAW_PAGES": topic,
                "NEWSINGEST_CRAWLER_METRICS_PORT": str(self.port), "NEWSINGEST_METRICS_HOST": "127.0.0.1",
+               "NEWSINGEST_ALLOW_LOCAL_HOSTS": "true",
                "NEWSINGEST_LOG_LEVEL": "WARNING", "NEWSINGEST_CRAWL_STATE_URL": state_url,
                "NEWSINGEST_POLL_MIN_INTERVAL_S": str(bounds[0]), "NEWSINGEST_POLL_INITIAL_INTERVAL_S": str(bounds[1]),
                "NEWSINGEST_POLL_MAX_INTERVAL_S": str(bounds[2])}

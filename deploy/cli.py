@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from deploy.portals_cli import portals_app
 from schemas.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
 
 BROKER_HINT = ("start one with 'newsingest broker' and export the address it prints "
@@ -69,6 +70,7 @@ app = _App(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=
            help="newsingest: meeting reports from Vietnamese provincial portals, on Kafka.")
 schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schemas for subscribers.")
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(portals_app, name="portals")
 console = Console(width=None if sys.stdout.isatty() else 180)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 400)
 

@@ -16,6 +16,7 @@ PG_ADMIN_URL = os.environ.get("NEWSINGEST_TEST_PG_URL", "postgresql+psycopg://po
 def pytest_configure(config):
     os.environ.setdefault("NEWSINGEST_METRICS_PORT", "0")
     os.environ.setdefault("NEWSINGEST_CRAWLER_METRICS_PORT", "0")
+    os.environ.setdefault("NEWSINGEST_ALLOW_LOCAL_HOSTS", "true")  # registries of the local portal simulators
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,8 @@ def test_up_once_with_a_refused_database_is_one_line():
 def test_unknown_portal_in_scrapy_crawl_is_one_line_and_the_portals_file_is_honoured(tmp_path):
     registry = tmp_path / "portals.yaml"
     registry.write_text((demo_site_root() / "portals.yaml").read_text().replace("{base_url}", "http://127.0.0.1:9"))
-    env = clean_env(NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1", NEWSINGEST_PORTALS_FILE=str(registry))
+    env = clean_env(NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1", NEWSINGEST_PORTALS_FILE=str(registry),
+                    NEWSINGEST_ALLOW_LOCAL_HOSTS="true")
     result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "portal=hagiangtv2"],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
@@ -91,7 +92,8 @@ def test_broker_command_then_the_stages_separately(tmp_path, demo_site):
         registry = tmp_path / "portals.yaml"
         registry.write_text((demo_site_root() / "portals.yaml").read_text().replace("{base_url}", demo_site.base_url))
         env = clean_env(NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS=bootstrap, NEWSINGEST_PORTALS_FILE=str(registry),
-                        NEWSINGEST_CRAWL_DOWNLOAD_DELAY_S="0", NEWSINGEST_DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+                        NEWSINGEST_CRAWL_DOWNLOAD_DELAY_S="0", NEWSINGEST_DATABASE_URL=f"sqlite:///{tmp_path}/x.db",
+                        NEWSINGEST_ALLOW_LOCAL_HOSTS="true")
         crawl = run_cli("crawl", env=env, timeout=180)
         assert crawl.returncode == 0, crawl.stderr[-3000:]
         assert "Overridden settings" not in crawl.stderr and "Enabled downloader middlewares" not in crawl.stderr
