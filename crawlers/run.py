@@ -98,12 +98,12 @@ def main(argv: list[str] | None = None) -> int:
         return watch(settings, portals)
     if args.backfill:
         return backfill(settings, portals, args.backfill, args.until, args.max_pages)
+    # One crawler over every portal: one downloader, whose slots (one per host) make the politeness settings
+    # (CONCURRENT_REQUESTS_PER_DOMAIN, DOWNLOAD_DELAY, AutoThrottle, Retry-After pauses) hold per host.
     process = CrawlerProcess(settings)
-    crawlers = []
-    for portal in portals:
-        crawler = process.create_crawler(PortalSpider)
-        crawlers.append(crawler)
-        process.crawl(crawler, portal=portal)
+    crawler = process.create_crawler(PortalSpider)
+    crawlers = [crawler]
+    process.crawl(crawler, portals=portals)
     process.start()
     failed = sum(c.stats.get_value("newsingest/publish_failed", 0) for c in crawlers)
     # A crawler whose pipeline could not open (broker absent) never records a finish reason.
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     failed += sum(dropped.values())
     if args.stats_file:
         totals = {"fetched": fetched, "published": published, "failed": failed,
-                  "portals": len(crawlers), "download_errors": sum(
+                  "portals": len(portals), "download_errors": sum(
                       c.stats.get_value("downloader/exception_count", 0) for c in crawlers),
                   "dropped": sum(dropped.values()), **{f"dropped_{k}": v for k, v in dropped.items()}}
         with open(args.stats_file, "w", encoding="utf-8") as fh:
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                                      fetched, published, failed)
     if not args.stats_file:  # `newsingest up` prints its own summary
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
-        print(f"crawl finished: {len(crawlers)} portal(s), {fetched} pages fetched, {published} published, "
+        print(f"crawl finished: {len(portals)} portal(s), {fetched} pages fetched, {published} published, "
               f"{failed} failed" + (f" ({sum(dropped.values())} dropped: {reasons})" if dropped else ""),
               file=sys.stderr)
     return 1 if failed else 0

@@ -12,21 +12,81 @@ except SettingsError as _exc:  # `scrapy crawl` reads this module first: one lin
     print(f"error: {_exc}", file=sys.stderr)
     sys.exit(2)
 
+PLACEHOLDER_CONTACT = "https://newsingest.example/contact"
+_PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net", "localhost")
+_PLACEHOLDER_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".example.com", ".example.org",
+                         ".example.net")
+
+
+def contact_problem(url: str | None) -> str | None:
+    """Why a contact URL is not good enough for production (None if it is)."""
+    from urllib.parse import urlsplit
+
+    if not url or not url.strip():
+        return "NEWSINGEST_CONTACT_URL is not set"
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https", "mailto") or (parts.scheme != "mailto" and not host):
+        return f"NEWSINGEST_CONTACT_URL is not an http(s) or mailto URL: {url!r}"
+    if parts.scheme == "mailto":
+        host = parts.path.rpartition("@")[2].lower()
+    if host in _PLACEHOLDER_HOSTS or host.endswith(_PLACEHOLDER_SUFFIXES):
+        return f"NEWSINGEST_CONTACT_URL is a placeholder: {url!r}"
+    return None
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("newsingest")
+    except (ImportError, PackageNotFoundError):
+        return "0"
+
+
+def _user_agent(service) -> str:
+    return f"newsingest/{_version()} (+{(service.contact_url or PLACEHOLDER_CONTACT).strip()})"
+
+
+if _service.env == "production" and contact_problem(_service.contact_url):
+    print(f"error: production mode (NEWSINGEST_ENV=production) needs a contact URL in the user agent: "
+          f"{contact_problem(_service.contact_url)}", file=sys.stderr)
+    sys.exit(2)
+
 BOT_NAME = "newsingest"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-USER_AGENT = "newsingest/0.1 (+provincial meeting report monitor; contact: ops@newsingest.example)"
+# newsingest/<version> (+<contact URL>); production mode refuses to crawl without a real contact URL.
+USER_AGENT = _user_agent(_service)
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"  # Scrapy's default, cached per host and process
 CONCURRENT_REQUESTS = _service.crawl_concurrency
-CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Politeness is per host: Scrapy's download slots are keyed by host name, so every portal on one host shares
+# these two requests in flight and the delay between requests (AutoThrottle never goes below DOWNLOAD_DELAY).
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_REQUESTS_PER_IP = 0
 DOWNLOAD_DELAY = _service.crawl_download_delay_s
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = max(0.1, _service.crawl_download_delay_s)
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60
+# DOWNLOAD_TIMEOUT and DOWNLOAD_MAXSIZE are enforced by the download handler on every request: pages, listings,
+# feeds, sitemaps and the robots.txt RobotsTxtMiddleware fetches (no request sets download_timeout/_maxsize).
 DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 15
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Retry-After (capped) or exponential back-off, per host: crawlers.middlewares.retry_after.
+NEWSINGEST_RETRY_AFTER_MAX_S = _service.retry_after_max_s
+NEWSINGEST_RETRY_BACKOFF_BASE_S = _service.retry_backoff_base_s
+# The address guard (crawlers.middlewares.guarded_resolver): checked on the address each connection uses.
+TWISTED_DNS_RESOLVER = "crawlers.middlewares.guarded_resolver.GuardedResolver"
+NEWSINGEST_ENV = _service.env
+NEWSINGEST_ALLOWED_PRIVATE_NETWORKS = (_service.allowed_private_networks if _service.allowed_private_networks
+                                       is not None else ("" if _service.env == "production"
+                                                         else "127.0.0.0/8,::1/128"))
 # Pages above the extraction budget still reach Kafka (without body) so they are dead-lettered, not lost.
 DOWNLOAD_MAXSIZE = 4 * _service.max_page_bytes
 DOWNLOAD_WARNSIZE = _service.max_page_bytes
@@ -45,6 +105,12 @@ SPIDER_MIDDLEWARES = {
     "crawlers.middlewares.drops.DroppedPagesMiddleware": 40,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Only registry hosts and allow prefixes; redirects leaving them and private addresses counted (before robots).
+    "crawlers.middlewares.host_guard.HostGuardMiddleware": 40,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.retry_after.RetryAfterMiddleware": 550,
+    # PDFs, images, archives on article pages: counted as not_html, never published (after decompression, 590).
+    "crawlers.middlewares.content_type.ContentTypeMiddleware": 570,
     # If-None-Match / If-Modified-Since from the crawl state; a 304 reaches the spider (before retries, 550).
     "crawlers.middlewares.conditional_get.ConditionalGetMiddleware": 560,
 }
@@ -59,6 +125,7 @@ EXTENSIONS = {
 
 NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS = _service.kafka_bootstrap_servers
 NEWSINGEST_TOPIC_RAW_PAGES = _service.topic_raw_pages
+NEWSINGEST_TOPIC_PORTAL_STATUS = _service.topic_portal_status
 NEWSINGEST_RAW_PAGE_MAX_MESSAGE_BYTES = _service.raw_page_max_message_bytes
 NEWSINGEST_CRAWLER_METRICS_PORT = _service.crawler_metrics_port
 NEWSINGEST_METRICS_HOST = _service.metrics_host

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     topic_events: str = Topics().events
     topic_raw_pages_dead_letter: str = Topics().raw_pages_dead_letter
     topic_articles_dead_letter: str = Topics().articles_dead_letter
+    topic_portal_status: str = Topics().portal_status
     consumer_group_prefix: str = "newsingest"
     database_url: str = Field(default=DEFAULT_DATABASE_URL)
     database_connect_timeout_s: int = Field(default=10, ge=1, le=600, description="PostgreSQL connect timeout")
@@ -67,6 +68,9 @@ class Settings(BaseSettings):
     metrics_host: str = "0.0.0.0"
     crawler_metrics_port: int = Field(default=9465, ge=0, le=65535, description="0 disables the endpoint")
     portals_file: Path | None = Field(default=None, description="Portal registry YAML; unset = bundled")
+    allow_local_hosts: bool = Field(
+        default=False, description="Let a portal registry name 127.0.0.1, localhost or private/link-local addresses "
+        "(tests and benchmarks against local simulators; never in production)")
     crawl_state_url: str = Field(
         default="sqlite:///./data/crawl-state.db",
         description="The watch's crawl state (seen pages, validators, schedules, listing link sets): sqlite:/// or "
@@ -81,6 +85,43 @@ class Settings(BaseSettings):
         "sight, to catch corrections")
     crawl_concurrency: int = Field(default=8, ge=1)
     crawl_download_delay_s: float = Field(default=0.5, ge=0)
+    # Crawler politeness and safety (issue 11): see README "Politeness and safety".
+    env: str = Field(
+        default="development", description="production | development; production requires a real contact URL "
+        "and refuses every private, loopback, link-local, multicast or reserved address")
+    contact_url: str | None = Field(
+        default=None, description="Contact URL in the crawler's user agent: newsingest/<version> (+<contact URL>)")
+    retry_after_max_s: float = Field(
+        default=600.0, ge=0, description="Longest pause of a host that answered 429/503 with Retry-After")
+    retry_backoff_base_s: float = Field(
+        default=1.0, ge=0, description="Pause of a host after a retried status without Retry-After, doubled per "
+        "retry (capped by retry_after_max_s)")
+    allowed_private_networks: str | None = Field(
+        default=None, description="Comma-separated CIDRs the address guard lets through; unset: 127.0.0.0/8 and "
+        "::1 in development, none in production")
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, value: str) -> str:
+        env = value.strip().lower()
+        if env not in ("production", "development"):
+            raise ValueError(f"expected production or development, got {value!r}")
+        return env
+
+    @field_validator("allowed_private_networks")
+    @classmethod
+    def _networks(cls, value: str | None) -> str | None:
+        import ipaddress
+
+        if value is None:
+            return None
+        for part in (p.strip() for p in value.split(",")):
+            if part:
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError:
+                    raise ValueError(f"expected comma-separated CIDRs, got {part!r}") from None
+        return value.strip()
     raw_page_max_message_bytes: int = Field(
         default=900_000, ge=10_000,
         description="Largest compressed body the crawler puts on Kafka (keep below the broker's message.max.bytes)")
@@ -174,6 +215,7 @@ class Settings(BaseSettings):
             events=self.topic_events,
             raw_pages_dead_letter=self.topic_raw_pages_dead_letter,
             articles_dead_letter=self.topic_articles_dead_letter,
+            portal_status=self.topic_portal_status,
         )
 
 

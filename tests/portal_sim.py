@@ -48,6 +48,8 @@ class Hit:
     conditional: bool
     size: int
     at: float = 0.0  # the simulator's clock
+    started: float = 0.0  # time.monotonic() when the request arrived (politeness tests)
+    host: str = ""  # the Host header the request was sent with
 
 
 class PortalSimulator:
@@ -62,6 +64,36 @@ class PortalSimulator:
         self._counter = itertools.count(1000)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
+        # Optional behaviours (politeness and safety tests); nothing changes unless a test sets them.
+        self.scripts: dict[str, list[tuple[int, dict[str, str], bytes]]] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def script(self, path: str, *answers: tuple[int, dict[str, str], bytes]) -> None:
+        """Answer the next requests for `path` (e.g. "/p1/tin-tuc/tin-p1-1.html") with these (status, headers,
+        body) in turn (one answer per request), then as usual. Headers may carry Retry-After, Location, Content-Type."""
+        with self._lock:
+            self.scripts.setdefault(path, []).extend(answers)
+
+    def _scripted(self, handler) -> bool:
+        path = handler.path.split("?", 1)[0]
+        with self._lock:
+            queue = self.scripts.get(path)
+            if not queue:
+                return False
+            status, headers, body = queue.pop(0)
+            portal = path.strip("/").split("/", 1)[0]
+            self.hits.append(Hit(portal if portal in self.portals else "", path, status, False, len(body),
+                                 self.clock(), time.monotonic(), handler.headers.get("Host", "")))
+        handler.send_response(status)
+        headers = {"Content-Type": "text/html; charset=utf-8", **headers}
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if body:
+            handler.wfile.write(body)
+        return True
 
     # -- content -------------------------------------------------------------------------------------
     def add_portal(self, portal_id: str, *, articles: int = 0, validators: bool = True,
@@ -123,7 +155,15 @@ class PortalSimulator:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-                sim._serve(self)
+                with sim._lock:
+                    sim.in_flight += 1
+                    sim.max_in_flight = max(sim.max_in_flight, sim.in_flight)
+                try:
+                    if not sim._scripted(self):
+                        sim._serve(self)
+                finally:
+                    with sim._lock:
+                        sim.in_flight -= 1
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
@@ -217,7 +257,8 @@ class PortalSimulator:
             if handler.headers.get("If-None-Match") == etag:
                 status, payload = 304, b""
         with self._lock:
-            self.hits.append(Hit(portal_id, path, status, conditional, len(payload), self.clock()))
+            self.hits.append(Hit(portal_id, path, status, conditional, len(payload), self.clock(), time.monotonic(),
+                                 handler.headers.get("Host", "")))
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)

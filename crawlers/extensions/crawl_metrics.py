@@ -76,12 +76,13 @@ class CrawlMetrics:
         return ext
 
     @staticmethod
-    def _portal(spider) -> str:
-        portal = getattr(spider, "portal", None)
-        return getattr(portal, "id", "unknown")
+    def _portal(spider, request=None) -> str:
+        """The request's portal (one spider watches many), else the spider's own, else 'unknown'."""
+        portal_id = request.meta.get("portal_id") if request is not None else None
+        return portal_id or getattr(getattr(spider, "portal", None), "id", "unknown")
 
     def response_received(self, response, request, spider) -> None:
-        portal = self._portal(spider)
+        portal = self._portal(spider, request)
         self.metrics.pages_fetched.labels(portal, str(response.status)).inc()
         self.metrics.response_bytes.labels(portal).observe(len(response.body))
 

@@ -29,7 +29,7 @@ from crawlers.extensions.crawl_metrics import metrics_for
 log = logging.getLogger(__name__)
 
 DROP_REASONS = ("too_large", "decompression_bomb", "http_error", "dns", "connect", "timeout", "tls",
-                "data_loss", "ignored", "other")
+                "data_loss", "ignored", "other", "offsite_redirect", "private_address", "not_html")
 STATS_PREFIX = "newsingest/dropped"
 
 try:  # Scrapy 2.14+ wraps Twisted's download errors in its own; older versions raise Twisted's

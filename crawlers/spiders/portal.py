@@ -58,24 +58,32 @@ def resolve_portal(portal_id: str | None, portals_file: str | None, base_url: st
 
 
 class PortalSpider(scrapy.Spider):
+    """One portal (`-a portal=ID`), or every portal of a registry (`portals=[...]`, the one-shot crawl of
+    `crawlers.run`): one crawler, so one downloader whose per-host slots make politeness per host."""
+
     name = "portal"
     # Article pages that answer 4xx/5xx still become RawPages, so the failure is visible downstream.
     # Scrapy 2.19's remote-control extension (an HTTP server that runs Python code sent to it) stays off.
     custom_settings = {"HTTPERROR_ALLOWED_CODES": [404, 410, 500, 502, 503], "REMOTE_CONTROL_ENABLED": False}
 
     def __init__(self, portal: str | Portal | None = None, portals_file: str | None = None,
-                 base_url: str | None = None, *args, **kwargs) -> None:
+                 base_url: str | None = None, *args, portals: list[Portal] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.portal = portal if isinstance(portal, Portal) else resolve_portal(portal, portals_file, base_url)
+        if portals is not None:  # every portal in one crawler: metrics and drops take the portal from meta
+            self.portals = {p.id: p for p in portals}
+        else:
+            self.portal = portal if isinstance(portal, Portal) else resolve_portal(portal, portals_file, base_url)
+            self.portals = {self.portal.id: self.portal}
         self.links = LinkExtractor(unique=True, tags=("a", "area"), attrs=("href",))
-        self.listing_pages = 0
+        self.listing_pages: dict[str, int] = dict.fromkeys(self.portals, 0)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         """`scrapy crawl portal -a portal=ID`: the registry is `-a portals_file=`, else NEWSINGEST_PORTALS_FILE
         (through the project settings or the environment), else the bundled one. A bad argument is one line
         on stderr and exit 2: raised here, Scrapy would print it as a traceback from inside its event loop."""
-        if not isinstance(kwargs.get("portal"), Portal) and not kwargs.get("portals_file"):
+        if kwargs.get("portals") is None and not isinstance(kwargs.get("portal"), Portal) \
+                and not kwargs.get("portals_file"):
             kwargs["portals_file"] = (crawler.settings.get("NEWSINGEST_PORTALS_FILE")
                                       or os.environ.get("NEWSINGEST_PORTALS_FILE") or None)
         try:
@@ -88,19 +96,22 @@ class PortalSpider(scrapy.Spider):
             os._exit(2)  # nothing was opened yet: no producer, no request
 
     async def start(self):
-        for url in self.portal.start_urls:
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True, meta={"listing": True})
+        for portal in self.portals.values():
+            for url in portal.start_urls:
+                yield scrapy.Request(url, callback=self.parse, dont_filter=True,
+                                     meta={"listing": True, "portal_id": portal.id})
 
     def parse(self, response: Response, **kwargs):
-        self.listing_pages += 1
+        portal = self.portals[response.meta["portal_id"]]
+        self.listing_pages[portal.id] += 1
         if not hasattr(response, "text"):
             return
         for link in self.links.extract_links(response):
             url = link.url
-            if self.portal.is_article(url):
-                yield scrapy.Request(url, callback=self.parse_article, priority=10)
-            elif self.portal.is_listing(url) and self.listing_pages < self.portal.max_listing_pages:
-                yield scrapy.Request(url, callback=self.parse, meta={"listing": True})
+            if portal.is_article(url):
+                yield scrapy.Request(url, callback=self.parse_article, priority=10, meta={"portal_id": portal.id})
+            elif portal.is_listing(url) and self.listing_pages[portal.id] < portal.max_listing_pages:
+                yield scrapy.Request(url, callback=self.parse, meta={"listing": True, "portal_id": portal.id})
 
     def parse_article(self, response: Response):
-        yield page_item(response, self.portal)
+        yield page_item(response, self.portals[response.meta["portal_id"]])
