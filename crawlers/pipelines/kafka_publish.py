@@ -8,6 +8,7 @@ import zstandard
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, reactor
 
 from crawlers.canonical import canonical_url
@@ -78,11 +79,14 @@ class KafkaPublishPipeline:
             bootstrap_timeout_ms=10_000,
         )
 
-    def process_item(self, item, spider=None):
-        """Returns a Deferred that fires when the broker acknowledged the page (or fails when it refused it),
-        so Scrapy's `item_scraped` means "on Kafka": the watch records a page as fetched only then."""
+    async def process_item(self, item, spider=None):
+        """Returns once the broker acknowledged the page (raises when it refused it), so Scrapy's
+        `item_scraped` means "on Kafka": the watch records a page as fetched only then."""
+        return await maybe_deferred_to_future(self._publish(item))
+
+    def _publish(self, item) -> defer.Deferred:
         if not isinstance(item, PageItem):
-            return item
+            return defer.succeed(item)
         message = to_raw_page(item, max_message_bytes=self.max_message_bytes, compressor=self.compressor)
         stats = self.crawler.stats if self.crawler else None
         metrics = getattr(self.crawler, "newsingest_metrics", None)
