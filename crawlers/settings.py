@@ -87,7 +87,8 @@ NEWSINGEST_ENV = _service.env
 NEWSINGEST_ALLOWED_PRIVATE_NETWORKS = (_service.allowed_private_networks if _service.allowed_private_networks
                                        is not None else ("" if _service.env == "production"
                                                          else "127.0.0.0/8,::1/128"))
-# Pages above the extraction budget still reach Kafka (without body) so they are dead-lettered, not lost.
+# Pages above the extraction budget but under 4x it reach Kafka (without body if too big for one message) and
+# are dead-lettered as too_large; larger ones are cancelled and counted as `too_large` drops.
 DOWNLOAD_MAXSIZE = 4 * _service.max_page_bytes
 DOWNLOAD_WARNSIZE = _service.max_page_bytes
 COOKIES_ENABLED = False
