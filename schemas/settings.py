@@ -18,6 +18,8 @@ ENV_PREFIX = "NEWSINGEST_"
 DEFAULT_DATABASE_URL = "sqlite:///./data/newsingest.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 BROKER_STORAGE_SCHEMES = ("memory://", "s3://", "postgres://")
+KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 
 class SettingsError(ValueError):
@@ -138,6 +140,87 @@ class Settings(BaseSettings):
     dead_letter_max_replays: int = Field(
         default=3, ge=1, description="replay-dead-letters republishes one dead-lettered message at most this often")
     log_level: str = "INFO"
+    log_format: str = Field(default="text", description="text (a terminal) or json (one object per line, for ops)")
+    # Scale-out of the watch crawler (issue 11): processes sharing one Redis share the request queue, the seen
+    # set and the schedule.
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db; set, crawler processes share their work through it")
+    # Secured Kafka (issue 12): the same settings reach every producer, consumer and admin client.
+    kafka_security_protocol: str = Field(default="PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    kafka_sasl_mechanism: str | None = Field(default=None, description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512")
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = Field(default=None, repr=False)
+    kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle that signed the brokers' certificates")
+    kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (mutual TLS)")
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="Client private key (mutual TLS)")
+    kafka_ssl_password: str | None = Field(default=None, repr=False, description="Password of the client key")
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in ("text", "json"):
+            raise ValueError(f"expected text or json, got {value!r}")
+        return fmt
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"expected a redis://, rediss:// or unix:// URL, got {value!r}")
+        return value.strip()
+
+    @field_validator("kafka_security_protocol")
+    @classmethod
+    def _protocol(cls, value: str) -> str:
+        protocol = value.strip().upper()
+        if protocol not in KAFKA_SECURITY_PROTOCOLS:
+            raise ValueError(f"expected one of {', '.join(KAFKA_SECURITY_PROTOCOLS)}, got {value!r}")
+        return protocol
+
+    @field_validator("kafka_sasl_mechanism")
+    @classmethod
+    def _mechanism(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        mechanism = value.strip().upper()
+        if mechanism not in KAFKA_SASL_MECHANISMS:
+            raise ValueError(f"expected one of {', '.join(KAFKA_SASL_MECHANISMS)}, got {value!r}")
+        return mechanism
+
+    @field_validator("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile", mode="before")
+    @classmethod
+    def _ssl_file(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if value is not None and not Path(str(value)).is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _sasl(self) -> Settings:
+        if self.kafka_security_protocol.startswith("SASL_"):
+            if not self.kafka_sasl_mechanism:
+                raise ValueError("kafka_sasl_mechanism is required with a SASL_ security protocol")
+            if not self.kafka_sasl_username or self.kafka_sasl_password is None:
+                raise ValueError("kafka_sasl_username and kafka_sasl_password are required with SASL")
+        return self
+
+    def kafka_client_config(self) -> dict[str, object]:
+        """The security part of every Kafka client's configuration (kafka-python's names)."""
+        config: dict[str, object] = {"security_protocol": self.kafka_security_protocol}
+        if self.kafka_security_protocol.startswith("SASL_"):
+            config.update(sasl_mechanism=self.kafka_sasl_mechanism, sasl_plain_username=self.kafka_sasl_username,
+                          sasl_plain_password=self.kafka_sasl_password)
+        if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
+            config.update(ssl_check_hostname=True)
+            for key, value in (("ssl_cafile", self.kafka_ssl_cafile), ("ssl_certfile", self.kafka_ssl_certfile),
+                               ("ssl_keyfile", self.kafka_ssl_keyfile), ("ssl_password", self.kafka_ssl_password)):
+                if value is not None:
+                    config[key] = str(value)
+        return config
 
     @field_validator("log_level")
     @classmethod
@@ -234,13 +317,17 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else next(
-            (name for name in ("kafka_heartbeat_interval_ms", "poll_min_interval_s") if name.split("_")[0] in
-             str(err["msg"])), "?")
+        field = str(err["loc"][0]) if err["loc"] else _first_field_named(str(err["msg"]))
         message = " ".join(str(err["msg"]).split())  # one line, whatever pydantic says
         raise SettingsError(f"invalid setting {ENV_PREFIX}{field.upper()}: {message}") from None
     except ValueError as exc:  # a value pydantic-settings could not even parse (e.g. bad JSON for a complex field)
         raise SettingsError(f"invalid settings: {' '.join(str(exc).split())}") from None
+
+
+def _first_field_named(message: str) -> str:
+    """A check across fields has no location: name the setting its message mentions first."""
+    found = [(message.find(name), name) for name in Settings.model_fields if name in message]
+    return min(found)[1] if found else "?"
 
 
 def log_level_number(settings: Settings) -> int:
