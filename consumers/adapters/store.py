@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from consumers.adapters.tables import articles, documents, event_members, events, meeting_reports, metadata, signatures
+from consumers.adapters.tables import articles, documents, event_members, events, meeting_reports, signatures
 from consumers.domain.dedup import KnownDocument, StoreConflict
 from schemas import Article, MeetingReport
 
@@ -341,8 +341,11 @@ class Store:
             yield
 
     def create_schema(self) -> None:
-        with self._bounded("schema creation"):
-            metadata.create_all(self.engine)
+        """Bring the tables to the latest schema revision (Alembic; adopts tables made before migrations)."""
+        from consumers.adapters import schema_migrations
+
+        with self._bounded("schema migration"):
+            schema_migrations.upgrade(self.engine, lock_timeout_s=self.timeouts.lock_timeout_s)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:

@@ -112,7 +112,10 @@ class CrawlState:
         self._insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
 
     def create_schema(self) -> None:
-        metadata.create_all(self.engine)
+        """Bring the tables to the latest schema revision (Alembic; adopts tables made before migrations)."""
+        from crawlers.watch import schema_migrations
+
+        schema_migrations.upgrade(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

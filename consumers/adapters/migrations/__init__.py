@@ -1,0 +1,1 @@
+"""Alembic scripts of the store's tables, run by consumers.adapters.schema_migrations (no alembic.ini)."""

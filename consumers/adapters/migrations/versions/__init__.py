@@ -1,0 +1,1 @@
+"""Revisions of the store's tables: <NNNN>_<slug>.py, loaded by Alembic by path (this file is skipped)."""
