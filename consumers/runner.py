@@ -104,6 +104,14 @@ class _Done:
     callbacks: list[tuple[object, Callable[[], None]]] = field(default_factory=list)
 
 
+@dataclass
+class _Outstanding:
+    """The sends of a batch that failed to flush, kept until each has an answer (see _settle_outstanding)."""
+    sent: list[_Pending]
+    callbacks: list[tuple[object, Callable[[], None]]]
+    refused: set[tuple]
+
+
 def _record_id(record) -> tuple:
     return (record.topic, record.partition, record.offset)
 
@@ -146,9 +154,15 @@ class Runner:
         self.last_poll_empty = False
         self.handled = 0
         self._unacknowledged: BaseException | None = None
+        self._outstanding: _Outstanding | None = None
+        self._lag_series: set[tuple[str, str]] = set()
+        self.assigned = 0  # partitions assigned at the last poll (readiness)
+        self.last_turn = time.monotonic()  # liveness: when the loop last started a turn
+        self.database_up: bool | None = None  # readiness of a stage with a database; None before the first answer
         self._backoff = 0.5
         self._producer_broken = False
         self._connections = 0
+        self._consumer_connections = 0
         # Checked while idle, so an outage of the database shows (and is logged) even when no message needs it.
         self.health_check = health_check
         self.health_interval_s = health_interval_s
@@ -190,6 +204,11 @@ class Runner:
         except Exception as exc:  # noqa: BLE001 - closing must not raise over the real error
             log.warning("consumer close failed: %s", exc)
 
+    @property
+    def broker_connections(self) -> int:
+        """Open broker connections of the stage's consumer at the last sample (every second)."""
+        return self._consumer_connections
+
     def caught_up(self) -> bool:
         """True when the last poll was empty and every assigned partition is at its high watermark."""
         if not self.last_poll_empty:
@@ -204,10 +223,14 @@ class Runner:
         return True
 
     def run_once(self) -> int:
+        self.last_turn = time.monotonic()
         if self.producer is None or self._producer_broken:
             if not self._rebuild_producer():
                 self._pause("broker", self._unacknowledged or RuntimeError("no producer"))
                 return 0
+        if not self._settle_outstanding():
+            self._pause("broker", self._unacknowledged or RuntimeError("sends of a failed batch unanswered"))
+            return 0
         try:
             batch = self.consumer.poll(timeout_ms=self.poll_timeout_ms)
         except KafkaError as exc:
@@ -249,6 +272,8 @@ class Runner:
             return 0
         self._backoff = 0.5
         self._failed_flushes = 0
+        if self.health_check is not None:
+            self.database_up = True  # the batch went through the store
         return sum(len(r) for r in batch.values())
 
     # -- internals -----------------------------------------------------------------------------
@@ -404,18 +429,20 @@ class Runner:
             return True
         refused: set[tuple] = set()
         pending = done.pending
+        sent: list[_Pending] = []
         while pending:
+            sent.extend(pending)
             retry = _Done()
             try:
                 self.producer.flush(timeout=self.flush_timeout_s)
             except Exception as exc:  # noqa: BLE001 - any flush failure means: not acknowledged
-                return self._unacknowledged_batch(exc)
+                return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused))
             for item in pending:
                 try:
                     item.future.get(timeout=self.flush_timeout_s)
                 except Exception as exc:  # noqa: BLE001 - classified below
                     if not is_per_message_error(exc):
-                        return self._unacknowledged_batch(exc)
+                        return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused))
                     refused.add(_record_id(item.record))
                     if item.letter is None:
                         self._output_undeliverable(item.record, item.topic, exc, retry)
@@ -425,11 +452,7 @@ class Runner:
         for record, callback in done.callbacks:
             if _record_id(record) in refused:
                 continue
-            try:
-                callback()
-            except Exception as exc:  # noqa: BLE001 - the outputs are out; the delivered flag is advisory
-                log.warning("stage %s: delivery callback failed: %s", self.stage.name, exc)
-                self.metrics.infrastructure_errors.labels(self.stage.name, "database").inc()
+            self._run_callback(callback)
         try:
             self.consumer.commit({tp: OffsetAndMetadata(off, "", -1) for tp, off in committed_to.items()})
             self.metrics.commits.labels(self.stage.name).inc()
@@ -439,11 +462,45 @@ class Runner:
             self.metrics.infrastructure_errors.labels(self.stage.name, "broker").inc()
         return True
 
-    def _unacknowledged_batch(self, exc: BaseException) -> bool:
+    def _unacknowledged_batch(self, exc: BaseException, outstanding: _Outstanding) -> bool:
         log.warning("stage %s: outputs not acknowledged, replaying the batch: %s: %s", self.stage.name,
                     type(exc).__name__, exc)
         self._unacknowledged = exc
+        self._outstanding = outstanding
         return False
+
+    def _settle_outstanding(self) -> bool:
+        """Before a failed batch is replayed, wait until each of its sends has an answer, and run the delivery
+        callbacks of the inputs whose outputs were all acknowledged after all (the producer retries on its own
+        through a short outage). Their replay then finds the report delivered and publishes nothing again;
+        replaying while those sends were still in flight published each such report twice.
+
+        False while sends are still unanswered: the caller pauses. A producer that stays stuck is rebuilt
+        (closing it fails what it still holds), so this ends."""
+        outstanding = self._outstanding
+        if outstanding is None:
+            return True
+        if any(not item.future.is_done for item in outstanding.sent):
+            try:
+                self.producer.flush(timeout=self.flush_timeout_s)
+            except Exception as exc:  # noqa: BLE001 - still unanswered; counted, the producer may be rebuilt
+                self._producer_failed(exc)
+            if any(not item.future.is_done for item in outstanding.sent):
+                return False
+        failed = {_record_id(item.record) for item in outstanding.sent if not item.future.succeeded()}
+        for record, callback in outstanding.callbacks:
+            if _record_id(record) in failed or _record_id(record) in outstanding.refused:
+                continue
+            self._run_callback(callback)
+        self._outstanding = None
+        return True
+
+    def _run_callback(self, callback: Callable[[], None]) -> None:
+        try:
+            callback()
+        except Exception as exc:  # noqa: BLE001 - the outputs are out; the delivered flag is advisory
+            log.warning("stage %s: delivery callback failed: %s", self.stage.name, exc)
+            self.metrics.infrastructure_errors.labels(self.stage.name, "database").inc()
 
     # -- the producer --------------------------------------------------------------------------
     def _build_producer(self):
@@ -498,6 +555,8 @@ class Runner:
 
     def _pause(self, component: str, exc: BaseException) -> None:
         self.metrics.infrastructure_errors.labels(self.stage.name, component).inc()
+        if component == "database":
+            self.database_up = False
         log.error("stage %s paused %.1fs: %s unavailable: %s", self.stage.name, self._backoff, component, exc)
         self.stop_event.wait(self._backoff)
         self._backoff = min(self._backoff * 2, self.max_backoff_s)
@@ -511,10 +570,12 @@ class Runner:
             self.health_check()
         except (OperationalError, DBAPIError, SQLAlchemyTimeoutError) as exc:
             self.metrics.database_up.labels(self.stage.name).set(0)
+            self.database_up = False
             self.metrics.infrastructure_errors.labels(self.stage.name, "database").inc()
             log.error("stage %s: database health check failed: %s", self.stage.name, str(exc).splitlines()[0])
             return
         self.metrics.database_up.labels(self.stage.name).set(1)
+        self.database_up = True
 
     def _watch_connections(self) -> None:
         """kafka-python rides through a broker outage by itself, and the stage thread may spend the whole outage
@@ -527,6 +588,9 @@ class Runner:
                     counts.append(int(client.metrics().get(group, {}).get("connection-count", 0)))
                 except Exception:  # noqa: BLE001 - a client without these metrics (a fake, a closed producer)
                     continue
+                if client is self.consumer:
+                    # Readiness follows the consumer: an idle producer may close its connections.
+                    self._consumer_connections = counts[-1]
             if not counts:
                 continue
             count = min(counts)
@@ -537,12 +601,24 @@ class Runner:
             self._connections = count
 
     def _update_lag(self) -> None:
-        total = 0
+        """Lag per assigned partition, from the fetch high watermark (ListOffsets LATEST is not trusted: one
+        Kafka-protocol broker answers it wrongly). A partition handed to another replica drops its series."""
+        name = self.stage.name
+        current: set[tuple[str, str]] = set()
+        self.assigned = len(self.consumer.assignment())
         for tp in self.consumer.assignment():
             high = self.consumer.highwater(tp)
-            if high is not None:
-                try:
-                    total += max(0, high - self.consumer.position(tp))
-                except KafkaError:
-                    return
-        self.metrics.lag.labels(self.stage.name).set(total)
+            if high is None:
+                continue
+            try:
+                lag = max(0, high - self.consumer.position(tp))
+            except KafkaError:
+                return
+            current.add((tp.topic, str(tp.partition)))
+            self.metrics.lag.labels(name, tp.topic, str(tp.partition)).set(lag)
+        for topic, partition in self._lag_series - current:
+            try:
+                self.metrics.lag.remove(name, topic, partition)
+            except KeyError:
+                pass
+        self._lag_series = current

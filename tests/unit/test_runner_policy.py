@@ -23,12 +23,19 @@ TP = TopicPartition("in", 0)
 
 
 class FakeFuture:
+    """Like kafka-python's FutureRecordMetadata: answered at once, failed when `fail`."""
+
+    is_done = True
+
     def __init__(self, fail: bool) -> None:
         self.fail = fail
 
     def get(self, timeout=None):
         if self.fail:
             raise KafkaTimeoutError("no ack")
+
+    def succeeded(self):
+        return not self.fail
 
 
 class FakeProducer:
@@ -125,6 +132,79 @@ def test_failed_flush_without_outage_replays_the_batch():
     assert consumer.commits == [] and consumer.seeks == [0]
 
 
+class LateFuture:
+    """A send the producer is still retrying when the flush gives up; acknowledged at the next flush."""
+
+    def __init__(self) -> None:
+        self.is_done = False
+
+    def get(self, timeout=None):
+        if not self.is_done:
+            raise KafkaTimeoutError("not acknowledged yet")
+
+    def succeeded(self):
+        return self.is_done
+
+
+class LateProducer(FakeProducer):
+    """The first flush times out with the sends in flight; the producer's own retry then gets them through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.futures = []
+        self.flushes = 0
+
+    def send(self, topic, key=None, value=None):
+        self.sent.append((topic, key))
+        self.futures.append(LateFuture())
+        return self.futures[-1]
+
+    def flush(self, timeout=None):
+        self.flushes += 1
+        if self.flushes == 1:
+            raise KafkaTimeoutError("flush timed out")
+        for future in self.futures:
+            future.is_done = True
+
+
+def test_sends_acknowledged_after_a_failed_flush_are_marked_delivered_before_the_replay():
+    # The broker restart of the fault harness: a flush times out while the producer retries, the retry gets
+    # through, and the replayed batch published every report a second time (21 duplicates in one run).
+    delivered = []
+
+    class DeliveringStage(Stage):
+        def __call__(self, message):
+            self.calls += 1
+            if delivered:  # replayed after its delivery was recorded: nothing to publish again
+                return StageResult([])
+            return StageResult([Output("out", "k", message)], on_delivered=lambda: delivered.append(self.calls))
+
+    consumer, producer = FakeConsumer(_records(2)), LateProducer()
+    runner = _runner(consumer, producer, DeliveringStage(fail_at=99))
+    runner.run_once()
+    assert consumer.commits == [] and consumer.seeks == [0] and delivered == []
+    consumer.records = _records(2)  # the rewind
+    runner.run_once()
+    assert len(delivered) == 2, "the acknowledged sends were not marked delivered before the replay"
+    assert [topic for topic, _ in producer.sent] == ["out", "out"], "the replay published the outputs again"
+    assert consumer.commits == [{TP: 2}]
+
+
+def test_a_replay_waits_while_sends_of_the_failed_batch_are_unanswered():
+    class StuckProducer(LateProducer):
+        def flush(self, timeout=None):
+            raise KafkaTimeoutError("flush timed out")
+
+    consumer, producer = FakeConsumer(_records(1)), StuckProducer()
+    runner = _runner(consumer, producer, Stage(fail_at=99))
+    runner.run_once()
+    consumer.records = _records(1)
+    assert runner.run_once() == 0 and consumer.records, "replayed while the first sends were still in flight"
+    producer.futures[0].is_done = True  # answered (failed or not) at last
+    runner.run_once()
+    assert consumer.commits == []  # FakeConsumer.poll returned the replay; its flush still fails
+
+
 def test_a_failing_delivery_callback_does_not_kill_the_stage():
     def boom():
         raise OperationalError("UPDATE", {}, Exception("locked"))
@@ -142,12 +222,17 @@ def test_a_failing_delivery_callback_does_not_kill_the_stage():
 
 
 class RefusingFuture:
+    is_done = True
+
     def __init__(self, exc=None) -> None:
         self.exc = exc
 
     def get(self, timeout=None):
         if self.exc is not None:
             raise self.exc
+
+    def succeeded(self):
+        return self.exc is None
 
 
 class RefusingProducer(FakeProducer):
