@@ -130,11 +130,11 @@ def _read_window(consumer: KafkaConsumer, tps: list[TopicPartition], starts: dic
 
 def replay_topic(bootstrap: str, topic: str, *, group_id: str, producer, stage: str | None = None,
                  limit: int | None = None, max_replays: int = 3, from_beginning: bool = False,
-                 timeout_s: float = 30.0) -> ReplayResult:
+                 timeout_s: float = 30.0, client_config: dict | None = None) -> ReplayResult:
     """Republish the dead letters of `topic` that arrived since the last run (see the module docstring)."""
     result = ReplayResult(max_replays=max_replays)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=group_id, client_id="newsingest-replay",
-                             enable_auto_commit=False, auto_offset_reset="earliest")
+                             enable_auto_commit=False, auto_offset_reset="earliest", **(client_config or {}))
     try:
         deadline = time.monotonic() + min(timeout_s, 10.0)  # metadata arrives within a second or two
         partitions = consumer.partitions_for_topic(topic)

@@ -53,7 +53,7 @@ def _tcp_reachable(bootstrap: str, timeout_s: float) -> bool:
     return False
 
 
-def wait_for_broker(bootstrap: str, timeout_s: float) -> None:
+def wait_for_broker(bootstrap: str, timeout_s: float, client_config: dict | None = None) -> None:
     """Return once a metadata request to `bootstrap` succeeds; raise BrokerUnreachable after `timeout_s`.
     Called before any consumer or producer is built, so an absent broker costs one line, not a log flood."""
     deadline = time.monotonic() + timeout_s
@@ -67,7 +67,7 @@ def wait_for_broker(bootstrap: str, timeout_s: float) -> None:
                 try:
                     timeout_ms = int(max(1.0, min(5.0, remaining)) * 1000)
                     admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="newsingest-probe",
-                                             request_timeout_ms=timeout_ms)
+                                             request_timeout_ms=timeout_ms, **(client_config or {}))
                     try:
                         admin.list_topics()
                     finally:

@@ -14,7 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from deploy import db_cli
 from deploy.portals_cli import portals_app
+from schemas.logs import configure_logging
 from schemas.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
 
 BROKER_HINT = ("start one with 'newsingest broker' and export the address it prints "
@@ -71,6 +73,10 @@ app = _App(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=
 schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schemas for subscribers.")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(portals_app, name="portals")
+topics_app = typer.Typer(help="Create or check the Kafka topics (partitions, replication, retention, compaction).",
+                         no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+db_cli.register(app)
 console = Console(width=None if sys.stdout.isatty() else 180)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 400)
 
@@ -85,12 +91,9 @@ def _global(
     _State.verbose = verbose
 
 
-def _settings(**overrides) -> Settings:
+def _settings(role: str | None = None, **overrides) -> Settings:
     settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})  # SettingsError: one line
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    # kafka-python logs every connection at INFO; operators need its warnings, not its chatter.
-    logging.getLogger("kafka").setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logging(settings.log_level, settings.log_format, role=role)
     return settings
 
 
@@ -101,7 +104,8 @@ def _require_bootstrap(settings: Settings, command: str) -> str:
     if not settings.kafka_bootstrap_servers:
         raise CliError(f"`{command}` needs a Kafka broker and NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS is not set; "
                        f"{BROKER_HINT}", 2)
-    wait_for_broker(settings.kafka_bootstrap_servers, settings.kafka_connect_timeout_s)  # BrokerUnreachable: 1
+    wait_for_broker(settings.kafka_bootstrap_servers, settings.kafka_connect_timeout_s,  # BrokerUnreachable: 1
+                    settings.kafka_client_config())
     return settings.kafka_bootstrap_servers
 
 
@@ -344,26 +348,26 @@ def consume(
     """Run one consumer stage (one container per stage in production)."""
     import threading
 
-    from consumers.adapters.kafka import ensure_topics
-    from consumers.adapters.metrics import serve
-    from deploy.wiring import STAGES, build_runner, install_stop_signals, new_metrics
+    from deploy.topics import ensure_all
+    from deploy.wiring import STAGES, build_info, build_runner, install_stop_signals, new_metrics, stage_probes
+    from schemas.probes import serve
 
-    settings = _settings()
+    settings = _settings(role=stage)
     if stage not in STAGES:
         raise CliError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}", 2)
     if stage == "process":
         check_database(settings, create_dir=create_db_dir)
     bootstrap = _require_bootstrap(settings, f"consume {stage}")
-    ensure_topics(bootstrap, settings.topics().all(),
-                  partitions=settings.topic_partitions, replication_factor=settings.topic_replication_factor)
+    ensure_all(settings, bootstrap)
     metrics = new_metrics()
+    build_info(metrics, stage)
+    runner = build_runner(stage, settings, bootstrap, metrics)
     if settings.metrics_port:
         try:
-            serve(metrics.registry, settings.metrics_port, settings.metrics_host)
+            serve(metrics.registry, stage_probes(runner), settings.metrics_port, settings.metrics_host)
         except OSError as exc:
             raise CliError(f"cannot serve metrics on {settings.metrics_host}:{settings.metrics_port}: "
                            f"{exc.strerror}; set NEWSINGEST_METRICS_PORT (0 disables)", 2) from exc
-    runner = build_runner(stage, settings, bootstrap, metrics)
     if threading.current_thread() is threading.main_thread():
         install_stop_signals(runner, settings=settings)  # SIGTERM/SIGINT: finish the batch; hard exit after a grace
     runner.run()
@@ -391,13 +395,14 @@ def replay_dead_letters(
     if topic is None:
         raise CliError(f"unknown stage {stage!r}; known: extract, process", 2)
     bootstrap = _require_bootstrap(settings, "replay-dead-letters")
-    producer = make_producer(bootstrap, client_id="newsingest-replay")
+    producer = make_producer(bootstrap, client_id="newsingest-replay", client_config=settings.kafka_client_config())
     try:
         result = replay_topic(bootstrap, topic, group_id=f"{settings.consumer_group_prefix}.replay.{stage}",
                               producer=producer, stage=stage, limit=limit,
                               max_replays=max_replays or settings.dead_letter_max_replays,
                               from_beginning=from_beginning,
-                              timeout_s=max(30.0, settings.kafka_connect_timeout_s))
+                              timeout_s=max(30.0, settings.kafka_connect_timeout_s),
+                              client_config=settings.kafka_client_config())
     finally:
         producer.close()
     console.print(escape(result.summary(topic)), highlight=False)
@@ -417,8 +422,8 @@ def broker(
     import signal
     import threading
 
-    from consumers.adapters.kafka import ensure_topics
     from deploy.broker import EmbeddedBroker
+    from deploy.topics import ensure_all
 
     settings = _settings(broker_storage_url=storage)
     stop = threading.Event()
@@ -427,8 +432,7 @@ def broker(
     embedded = EmbeddedBroker(host=host, port=port, storage=settings.broker_storage_url)
     embedded.start()  # BrokerError (port taken, binary missing, not ready): one line, exit 1
     try:
-        ensure_topics(embedded.bootstrap_servers, settings.topics().all(), partitions=settings.topic_partitions,
-                      replication_factor=settings.topic_replication_factor)
+        ensure_all(settings, embedded.bootstrap_servers, alter=True)
         print(f"export NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS={embedded.bootstrap_servers}", flush=True)
         err.print(f"embedded broker on {embedded.bootstrap_servers} (storage {escape(settings.broker_storage_url)}), "
                   f"topics created; run the export above in other terminals, then e.g. 'newsingest consume "
@@ -480,6 +484,40 @@ def crawl(
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
     child[:] = [proc]
     raise typer.Exit(proc.wait())
+
+
+def _topic_states(alter: bool | None):
+    from deploy.topics import admin_client, describe, ensure, topic_specs
+
+    settings = _settings()
+    bootstrap = _require_bootstrap(settings, "topics")
+    admin = admin_client(bootstrap, settings)
+    try:
+        specs = topic_specs(settings)
+        return describe(admin, specs) if alter is None else ensure(admin, specs, alter=alter)
+    finally:
+        admin.close()
+
+
+@topics_app.command("ensure")
+def topics_ensure() -> None:
+    """Create missing topics and set configs that differ (idempotent; the init step before every role).
+    Exits 1 if something still differs afterwards (e.g. fewer partitions than NEWSINGEST_TOPIC_PARTITIONS)."""
+    states = _topic_states(alter=True)
+    for state in states:
+        console.print(escape(state.line()), highlight=False, soft_wrap=True)
+    if any(s.differences for s in states):
+        raise CliError("some topics still differ from the desired state (see above)", 1)
+
+
+@topics_app.command("describe")
+def topics_describe() -> None:
+    """Print each topic as it exists and what differs from the desired state; exits 1 if anything differs."""
+    states = _topic_states(alter=None)
+    for state in states:
+        console.print(escape(state.line()), highlight=False, soft_wrap=True)
+    if any(s.differences for s in states):
+        raise typer.Exit(1)
 
 
 @schemas_app.command("export")

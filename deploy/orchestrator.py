@@ -15,11 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from consumers.adapters.kafka import ensure_topics
-from consumers.adapters.metrics import ConsumerMetrics, serve
+from consumers.adapters.metrics import ConsumerMetrics
 from consumers.adapters.store import DatabaseTimeouts, Store
 from deploy.broker import EmbeddedBroker
-from deploy.wiring import STAGES, build_runner
+from deploy.topics import ensure_all
+from deploy.wiring import STAGES, build_info, build_runner, stage_probes
+from schemas.probes import Probes, serve
 from schemas.settings import Settings, settings_env
 
 log = logging.getLogger(__name__)
@@ -213,17 +214,20 @@ class Orchestrator:
         started = time.monotonic()
         try:
             bootstrap = self._bootstrap()
-            ensure_topics(bootstrap, self.settings.topics().all(), partitions=self.settings.topic_partitions,
-                          replication_factor=self.settings.topic_replication_factor)
-            if self.settings.metrics_port:
-                server, _ = serve(self.metrics.registry, self.settings.metrics_port, self.settings.metrics_host)
+            ensure_all(self.settings, bootstrap)
+            build_info(self.metrics, "up")
             store = Store(self.settings.database_url, DatabaseTimeouts.from_settings(self.settings))
+            probes = Probes()
             for name in STAGES:
                 runner = build_runner(name, self.settings, bootstrap, self.metrics, store=store)
                 self.runners[name] = runner
+                stage_probes(runner, probes=probes)
                 thread = threading.Thread(target=runner.run, name=f"stage-{name}", daemon=True)
                 thread.start()
                 self.threads.append(thread)
+            if self.settings.metrics_port:
+                server, _ = serve(self.metrics.registry, probes, self.settings.metrics_port,
+                                  self.settings.metrics_host)
             summary = RunSummary(bootstrap)
             if self.options.once:
                 self._run_once(bootstrap, summary)

@@ -17,6 +17,7 @@ from consumers.domain.extraction import BoilerplateMemory
 from consumers.runner import DEFAULT_MAX_MESSAGE_BYTES, Runner
 from consumers.stages.extract import ExtractStage
 from consumers.stages.process import ProcessStage
+from schemas.probes import Probes
 from schemas.settings import Settings
 
 STAGES = ("extract", "process")
@@ -54,10 +55,12 @@ def build_runner(name: str, settings: Settings, bootstrap: str, metrics: Consume
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         max_poll_records=settings.kafka_max_poll_records, client_id=f"newsingest-{name}",
         max_poll_interval_ms=settings.max_poll_interval_ms, max_message_bytes=max_message_bytes,
+        client_config=settings.kafka_client_config(),
     )
 
     def producer_factory():
-        return make_producer(bootstrap, client_id=f"newsingest-{name}", max_request_size=max_message_bytes)
+        return make_producer(bootstrap, client_id=f"newsingest-{name}", max_request_size=max_message_bytes,
+                             client_config=settings.kafka_client_config())
 
     store = getattr(stage, "store", None)
     return Runner(stage, consumer=consumer, producer_factory=producer_factory, input_topic=input_topic,
@@ -101,3 +104,51 @@ def install_stop_signals(runner: Runner, grace_s: float | None = None, *, settin
 
 def new_metrics() -> ConsumerMetrics:
     return ConsumerMetrics(CollectorRegistry())
+
+
+def stage_probes(runner: Runner, stale_s: float | None = None, probes: Probes | None = None) -> Probes:
+    """/healthz and /readyz of a consumer stage, from state its loop keeps (never a call to the broker).
+
+    Live: the loop turned within `stale_s` (default: long enough for the slowest legitimate turn, a full
+    flush timeout plus the longest pause plus a database operation) and has not ended.
+    Ready: the consumer holds a broker connection, has partitions assigned, and (process) its database
+    answered last time it was used or checked."""
+    import time
+
+    limit = stale_s if stale_s is not None else max(120.0, 3 * (runner.flush_timeout_s + runner.max_backoff_s))
+    probes = probes if probes is not None else Probes()
+    name = runner.stage.name
+
+    def loop() -> tuple[bool, str]:
+        if runner.stopped.is_set():
+            return False, "stage loop ended"
+        age = time.monotonic() - runner.last_turn
+        return age <= limit, f"last turn {age:.1f}s ago (limit {limit:.0f}s)"
+
+    def broker() -> tuple[bool, str]:
+        count = runner.broker_connections
+        return count > 0, f"{count} broker connection(s)"
+
+    def partitions() -> tuple[bool, str]:
+        return runner.assigned > 0, f"{runner.assigned} partition(s) assigned"
+
+    probes.live(f"{name}.loop", loop)
+    probes.ready(f"{name}.broker", broker)
+    probes.ready(f"{name}.partitions", partitions)
+    if runner.health_check is not None:
+        def database() -> tuple[bool, str]:
+            state = runner.database_up
+            return bool(state), {None: "not checked yet", True: "answered", False: "unreachable"}[state]
+
+        probes.ready(f"{name}.database", database)
+    return probes
+
+
+def build_info(metrics: ConsumerMetrics, role: str) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        current = version("newsingest")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        current = "unknown"
+    metrics.build_info.labels(current, role).set(1)

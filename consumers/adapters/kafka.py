@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_ms: int,
                   heartbeat_interval_ms: int, max_poll_records: int, client_id: str = "newsingest",
                   max_poll_interval_ms: int = 300_000,
-                  max_message_bytes: int = 4 * 1024 * 1024) -> KafkaConsumer:
+                  max_message_bytes: int = 4 * 1024 * 1024,
+                  client_config: dict | None = None) -> KafkaConsumer:
     """Fetch sizes follow the broker's message limit so one poll holds a bounded amount of memory: at most
     one message's worth per partition and a few per fetch (a larger first record is still returned whole,
     so nothing blocks; the runner dead-letters it undecoded if it exceeds its input limit)."""
@@ -33,13 +34,14 @@ def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_
         reconnect_backoff_max_ms=5_000,
         max_partition_fetch_bytes=max_message_bytes,
         fetch_max_bytes=max(4 * max_message_bytes, 8 * 1024 * 1024),
+        **(client_config or {}),  # security: Settings.kafka_client_config()
     )
     consumer.subscribe([topic])
     return consumer
 
 
 def make_producer(bootstrap: str, *, client_id: str = "newsingest",
-                  max_request_size: int = 4 * 1024 * 1024) -> KafkaProducer:
+                  max_request_size: int = 4 * 1024 * 1024, client_config: dict | None = None) -> KafkaProducer:
     """`max_request_size` should be the broker's message limit (message.max.bytes): a larger record then
     fails at send() as MessageSizeTooLargeError, which the runner dead-letters, instead of at the broker."""
     return KafkaProducer(
@@ -58,6 +60,7 @@ def make_producer(bootstrap: str, *, client_id: str = "newsingest",
         max_block_ms=20_000,
         # A new producer (the runner builds one after a fatal error) gives up bootstrapping after this.
         bootstrap_timeout_ms=10_000,
+        **(client_config or {}),  # security: Settings.kafka_client_config()
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+FRESHNESS_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
 BODY_BUCKETS = (0, 200, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000)
 
 
@@ -39,8 +40,15 @@ class ConsumerMetrics:
             "newsingest_broker_disconnects_total",
             "Times the stage's consumer lost every broker connection (an outage its client retried through)",
             ["stage"], registry=registry)
-        self.lag = Gauge("newsingest_consumer_lag_messages", "High watermark minus position, summed over partitions",
-                         ["stage"], registry=registry)
+        self.lag = Gauge("newsingest_consumer_lag_messages",
+                         "Fetch high watermark minus the consumer's position, per assigned partition",
+                         ["stage", "topic", "partition"], registry=registry)
+        self.freshness = Histogram(
+            "newsingest_freshness_seconds",
+            "From the crawler's fetch of a page to its meeting report stored (point=stored) or acknowledged on "
+            "the meeting-reports topic (point=published)", ["point"], buckets=FRESHNESS_BUCKETS, registry=registry)
+        self.build_info = Gauge("newsingest_build_info", "Always 1; the labels say which version runs in which role",
+                                ["version", "role"], registry=registry)
         self.reports_stored = Counter("newsingest_reports_stored_total", "Meeting reports stored",
                                       ["meeting_type", "dedup_outcome"], registry=registry)
         self.dedup_outcomes = Counter("newsingest_dedup_outcomes_total", "Dedup decisions on processed articles",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from consumers.domain import dedup, events
 from consumers.domain.dedup import StoreConflict
 from consumers.domain.analysis import analyse, default_classifier
@@ -79,7 +81,7 @@ class ProcessStage:
                         summary = self._summary(uow, pending.event_id, pending.meeting_type.value,
                                                 pending.meeting_date)
                         outputs.append(Output(self.events_topic, summary.event_id, summary))
-                return self._result(outputs, delivered_keys, "duplicate", decision)
+                return self._result(outputs, delivered_keys, "duplicate", decision, article)
             is_meeting = classification.is_meeting_report
             document_id = uow.add_document(
                 canonical_url=article.canonical_url, portal_id=article.portal_id,
@@ -92,16 +94,17 @@ class ProcessStage:
                             confidence=classification.confidence)
             if not is_meeting:
                 uow.commit()
-                return self._result(outputs, delivered_keys, "not_meeting", decision)
+                return self._result(outputs, delivered_keys, "not_meeting", decision, article)
             event_id, summary = self._assign_event(uow, article, classification, facts, decision)
             report = build_report(article, classification, facts, decision, event_id)
             uow.add_report(report)
             uow.commit()
+        self._observe_freshness("stored", article)
         outputs.append(Output(self.reports_topic, report.report_id, report))
         delivered_keys.append((report.report_id, report.version))
         if summary is not None:
             outputs.append(Output(self.events_topic, summary.event_id, summary))
-        return self._result(outputs, delivered_keys, decision.outcome, decision)
+        return self._result(outputs, delivered_keys, decision.outcome, decision, article)
 
     def _assign_event(self, uow, article, classification, facts, decision):
         if facts.meeting_date is None or classification.meeting_type is None:
@@ -134,7 +137,15 @@ class ProcessStage:
             provinces=sorted({m["province"] for m in members}),
         )
 
-    def _result(self, outputs, delivered_keys, outcome, decision: dedup.DedupDecision) -> StageResult:
+    def _observe_freshness(self, point: str, article: Article) -> None:
+        """Seconds from the crawler's fetch of the page to this point (clocks of two machines: never negative)."""
+        if self.metrics is None or article.fetched_at is None:
+            return
+        age = (dt.datetime.now(dt.timezone.utc) - article.fetched_at).total_seconds()
+        self.metrics.freshness.labels(point).observe(max(0.0, age))
+
+    def _result(self, outputs, delivered_keys, outcome, decision: dedup.DedupDecision,
+                article: Article) -> StageResult:
         store = self.store
         if self.metrics is not None:
             self.metrics.dedup_outcomes.labels(outcome).inc()
@@ -146,6 +157,7 @@ class ProcessStage:
 
         def mark() -> None:
             store.mark_delivered(delivered_keys)
+            self._observe_freshness("published", article)
 
         return StageResult(outputs, on_delivered=mark if delivered_keys else None, outcome=outcome,
                            dedup_outcome=decision.outcome, report_id=decision.report_id,

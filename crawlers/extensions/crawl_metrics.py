@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+
+from crawlers.extensions.probes import CrawlerProbes
+from schemas.probes import serve
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
@@ -33,6 +36,9 @@ class CrawlerMetrics:
                                      "Requests that never became a page (crawlers.middlewares.drops.DROP_REASONS)",
                                      ["portal", "reason"], registry=registry)
 
+        self.build_info = Gauge("newsingest_build_info", "Always 1; the labels say which version runs in which role",
+                                ["version", "role"], registry=registry)
+
     @classmethod
     def for_registry(cls, registry: CollectorRegistry) -> CrawlerMetrics:
         with _LOCK:
@@ -48,6 +54,15 @@ def metrics_for(settings) -> CrawlerMetrics | None:
     return CrawlerMetrics.for_registry(settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newsingest")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "unknown"
+
+
 class CrawlMetrics:
     def __init__(self, metrics: CrawlerMetrics, stats=None) -> None:
         self.metrics = metrics
@@ -61,14 +76,19 @@ class CrawlMetrics:
         registry = settings.get("NEWSINGEST_METRICS_REGISTRY") or REGISTRY
         metrics = metrics_for(settings)
         port = settings.getint("NEWSINGEST_CRAWLER_METRICS_PORT", 0)
+        probes = CrawlerProbes(crawler)
         if port:
             with _LOCK:
                 if port not in _SERVED:
-                    start_http_server(port, addr=settings.get("NEWSINGEST_METRICS_HOST", "0.0.0.0"),
-                                      registry=registry)
+                    serve(registry, probes.probes, port, settings.get("NEWSINGEST_METRICS_HOST", "0.0.0.0"))
                     _SERVED.add(port)
-                    log.info("crawler metrics on :%s/metrics", port)
+                    log.info("crawler metrics on :%s/metrics, probes on /healthz and /readyz", port)
         ext = cls(metrics, crawler.stats)
+        ext.probes = probes
+        crawler.newsingest_probes = probes
+        metrics.build_info.labels(_version(), "crawler").set(1)
+        crawler.signals.connect(probes.opened, signal=signals.spider_opened)
+        crawler.signals.connect(probes.closed, signal=signals.spider_closed)
         crawler.newsingest_metrics = metrics  # the publishing pipeline counts broker acks here
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -19,6 +19,7 @@ import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from crawlers.pipelines.kafka_publish import kafka_client_config
 from crawlers.watch.health import portal_status
 from crawlers.watch.policy import PortalSchedule
 from schemas import PortalStatus, encode
@@ -69,8 +70,9 @@ class StatusPublisher:
 
     def __init__(self, bootstrap_servers: str, topic: str, *, metrics: SourceHealthMetrics | None = None,
                  queue_size: int = 1000, connect_timeout_s: float = 10.0, retry_s: float = 30.0,
-                 close_timeout_s: float = 5.0) -> None:
+                 close_timeout_s: float = 5.0, client_config: dict | None = None) -> None:
         self.bootstrap_servers = bootstrap_servers
+        self.client_config = dict(client_config or {})
         self.topic = topic
         self.metrics = metrics
         self.connect_timeout_s = connect_timeout_s
@@ -110,7 +112,7 @@ class StatusPublisher:
             bootstrap_servers=self.bootstrap_servers.split(","), acks="all", linger_ms=20, retries=3,
             max_in_flight_requests_per_connection=1, client_id="newsingest-crawler-status",
             bootstrap_timeout_ms=timeout_ms, max_block_ms=timeout_ms, request_timeout_ms=max(timeout_ms, 5000),
-            delivery_timeout_ms=max(2 * timeout_ms, 30_000),
+            delivery_timeout_ms=max(2 * timeout_ms, 30_000), **self.client_config,
         )
 
     def _producer(self):
@@ -198,7 +200,8 @@ class SourceHealth:
                 from schemas.settings import load_settings
 
                 topic = load_settings().topic_portal_status
-            publisher = StatusPublisher(servers, topic, metrics=metrics)
+            publisher = StatusPublisher(servers, topic, metrics=metrics,
+                                        client_config=kafka_client_config(settings))
         return cls(metrics, publisher)
 
     def open(self) -> None:

@@ -15,6 +15,12 @@ from crawlers.canonical import canonical_url
 from crawlers.items import PageItem
 from schemas import RawPage, encode
 
+
+def kafka_client_config(settings) -> dict:
+    """The Kafka security configuration (crawlers/settings.py: NEWSINGEST_KAFKA_CLIENT_CONFIG, built by
+    Settings.kafka_client_config from NEWSINGEST_KAFKA_SECURITY_PROTOCOL, _SASL_*, _SSL_*)."""
+    return dict(settings.getdict("NEWSINGEST_KAFKA_CLIENT_CONFIG") or {})
+
 log = logging.getLogger(__name__)
 
 
@@ -39,6 +45,8 @@ def to_raw_page(item: PageItem, *, max_message_bytes: int, compressor=None) -> R
 
 
 class KafkaPublishPipeline:
+    client_config: dict = {}  # noqa: RUF012 - replaced per instance by from_crawler; never mutated
+
     def __init__(self, bootstrap_servers: str, topic: str, max_message_bytes: int = 900_000,
                  send_timeout_s: float = 30.0) -> None:
         self.bootstrap_servers = bootstrap_servers
@@ -60,11 +68,14 @@ class KafkaPublishPipeline:
         pipeline = cls(servers, settings.get("NEWSINGEST_TOPIC_RAW_PAGES", "newsingest.raw-pages.v1"),
                        settings.getint("NEWSINGEST_RAW_PAGE_MAX_MESSAGE_BYTES", 900_000))
         pipeline.crawler = crawler
+        pipeline.client_config = kafka_client_config(settings)
         return pipeline
 
     def open_spider(self, spider=None) -> None:
         try:
             self.producer = self._connect()
+            if self.crawler is not None:
+                self.crawler.newsingest_producer = self.producer  # readiness: is it connected?
         except KafkaError:
             log.error("no Kafka broker reachable at %s; crawl stopped before fetching anything",
                       self.bootstrap_servers)
@@ -77,6 +88,7 @@ class KafkaPublishPipeline:
             max_request_size=4 * 1024 * 1024, client_id="newsingest-crawler",
             # Fail fast when the broker is absent instead of blocking the crawl's reactor.
             bootstrap_timeout_ms=10_000,
+            **self.client_config,  # security protocol, SASL, SSL (Settings.kafka_client_config)
         )
 
     async def process_item(self, item, spider=None):

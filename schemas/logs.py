@@ -1,0 +1,92 @@
+"""Log output shared by every newsingest process: text for a terminal, one JSON object per line for ops.
+
+It lives beside the settings because the crawler and the consumers configure logging the same way and
+neither may import the other. Context travels as `extra=` fields (portal, url, stage, topic, partition,
+offset, report_id); whatever a message or a field holds, credentials in URLs are masked before output.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+from pythonjsonlogger.json import JsonFormatter
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Context fields a record may carry (logger.info(..., extra={"portal": ...})); the JSON output keeps them.
+CONTEXT_FIELDS = ("portal", "url", "stage", "topic", "partition", "offset", "report_id", "role")
+# user:password@ in any URL (postgresql+psycopg://u:p@h/db, redis://:p@h, kafka SASL never reaches a log).
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]+)@")
+_SECRET_ASSIGNMENT = re.compile(r"(?i)\b(password|passwd|secret|sasl_plain_password|token)(['\"]?\s*[=:]\s*['\"]?)"
+                                r"[^\s'\",}]+")
+_HANDLER_NAME = "newsingest"
+
+
+def redact(text: str) -> str:
+    """Mask the password of every URL and every `password=...` in a string."""
+    text = _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m[1]}{m[2]}***", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Formats the message once, masks credentials in it and in string context fields."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must still be logged, not crash the handler
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if isinstance(value, str):
+                setattr(record, name, redact(value))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class NewsingestJsonFormatter(JsonFormatter):
+    """One object per line: time, level, logger, message, the context fields present, and the traceback."""
+
+    def __init__(self, role: str | None = None) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s",
+                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                         json_ensure_ascii=False)
+        self.role = role
+
+    def add_fields(self, log_record: dict, record: logging.LogRecord, message_dict: dict) -> None:
+        super().add_fields(log_record, record, message_dict)
+        if self.role and "role" not in log_record:
+            log_record["role"] = self.role
+        # JsonFormatter keeps every extra attribute; the ones below are noise from third-party loggers.
+        for noise in ("taskName", "color_message"):
+            log_record.pop(noise, None)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - stdlib name
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def configure_logging(level: str | int = "INFO", fmt: str = "text", role: str | None = None,
+                      stream=None) -> logging.Handler:
+    """Install (or replace) newsingest's one root handler. Idempotent: calling again swaps the handler, so a
+    command that reconfigures never prints each line twice."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(NewsingestJsonFormatter(role) if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setLevel(level)  # Scrapy sets the root logger to NOTSET; the handler keeps the level
+    root.addHandler(handler)
+    root.setLevel(level)
+    # kafka-python logs every connection at INFO; operators need its warnings, not its chatter.
+    logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
+    return handler
