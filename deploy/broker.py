@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 
@@ -53,30 +54,63 @@ def _tcp_reachable(bootstrap: str, timeout_s: float) -> bool:
     return False
 
 
+def _probe_metadata(bootstrap: str, timeout_ms: int, client_config: dict | None, wait_s: float) -> str | None:
+    """One metadata request; None when it succeeded, else why not. Runs in a daemon thread because a TLS
+    handshake against a plaintext listener hangs inside the client, past its own timeouts."""
+    result: list[str | None] = []
+
+    def attempt() -> None:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="newsingest-probe",
+                                     request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms,
+                                     **(client_config or {}))
+            try:
+                admin.list_topics()
+            finally:
+                admin.close()
+            result.append(None)
+        except (KafkaError, OSError, ValueError) as exc:
+            result.append(f"{type(exc).__name__}: {exc}")
+
+    worker = threading.Thread(target=attempt, name="broker-probe", daemon=True)
+    worker.start()
+    worker.join(max(0.5, wait_s))
+    if result:
+        return result[0]
+    # The hung attempt would log its own failure later, after the caller printed its one line.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL + 1)
+    return f"no answer to the handshake within {wait_s:.0f}s"
+
+
 def wait_for_broker(bootstrap: str, timeout_s: float, client_config: dict | None = None) -> None:
     """Return once a metadata request to `bootstrap` succeeds; raise BrokerUnreachable after `timeout_s`.
     Called before any consumer or producer is built, so an absent broker costs one line, not a log flood."""
     deadline = time.monotonic() + timeout_s
     last: str = "connection refused"
+    reached = False
     with quiet_kafka():
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             if _tcp_reachable(bootstrap, min(1.0, remaining)):
-                try:
-                    timeout_ms = int(max(1.0, min(5.0, remaining)) * 1000)
-                    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="newsingest-probe",
-                                             request_timeout_ms=timeout_ms, **(client_config or {}))
-                    try:
-                        admin.list_topics()
-                    finally:
-                        admin.close()
+                reached = True
+                timeout_ms = int(max(1.0, min(5.0, remaining)) * 1000)
+                outcome = _probe_metadata(bootstrap, timeout_ms, client_config, wait_s=remaining)
+                if outcome is None:
                     return
-                except (KafkaError, OSError, ValueError) as exc:
-                    last = f"{type(exc).__name__}: {exc}"
+                last = outcome
+                if outcome.startswith("no answer"):
+                    break  # a handshake that hangs (TLS against a plaintext port) will not answer a retry either
             time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
     log.debug("broker probe failed: %s", last)
+    if reached:
+        # The port answers but the Kafka handshake does not complete: wrong security settings, most often.
+        protocol = (client_config or {}).get("security_protocol", "PLAINTEXT")
+        raise BrokerUnreachable(
+            f"Kafka broker {bootstrap} accepts connections but did not answer a metadata request within "
+            f"{timeout_s:g}s with security protocol {protocol} ({last}); check NEWSINGEST_KAFKA_SECURITY_PROTOCOL, "
+            f"_SASL_* and _SSL_* against the broker's listener")
     raise BrokerUnreachable(
         f"Kafka broker {bootstrap} unreachable after {timeout_s:g}s; start one with 'newsingest broker' "
         f"or set NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS")

@@ -49,6 +49,11 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RedactingTextFormatter(logging.Formatter):
+    def formatException(self, ei) -> str:  # noqa: N802 - stdlib name
+        return redact(super().formatException(ei))
+
+
 class NewsingestJsonFormatter(JsonFormatter):
     """One object per line: time, level, logger, message, the context fields present, and the traceback."""
 
@@ -65,6 +70,9 @@ class NewsingestJsonFormatter(JsonFormatter):
         # JsonFormatter keeps every extra attribute; the ones below are noise from third-party loggers.
         for noise in ("taskName", "color_message"):
             log_record.pop(noise, None)
+
+    def formatException(self, ei) -> str:  # noqa: N802 - stdlib name; a traceback may quote a secret too
+        return redact(super().formatException(ei))
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - stdlib name
         import datetime as dt
@@ -83,10 +91,11 @@ def configure_logging(level: str | int = "INFO", fmt: str = "text", role: str | 
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(NewsingestJsonFormatter(role) if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(NewsingestJsonFormatter(role) if fmt == "json" else RedactingTextFormatter(TEXT_FORMAT))
     handler.setLevel(level)  # Scrapy sets the root logger to NOTSET; the handler keeps the level
     root.addHandler(handler)
     root.setLevel(level)
     # kafka-python logs every connection at INFO; operators need its warnings, not its chatter.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))  # a line per plugin at start
     return handler

@@ -3,12 +3,13 @@
 Live: the Twisted reactor turns (a looping call beats a heartbeat every few seconds; a reactor blocked by a
 stuck call stops beating). Ready: the portal registry is loaded (the spider watches at least one portal), the
 crawl state store answers (checked from a thread of its own, so a hung database never hangs the probe) and
-the publishing pipeline's producer is connected to a broker.
+a bootstrap server accepts connections and the last publish (if any since) did not fail on the broker.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 
@@ -22,6 +23,18 @@ STALE_S = 60.0
 STATE_CHECK_S = 10.0
 
 
+def tcp_reachable(bootstrap: str, timeout_s: float) -> bool:
+    """Does any bootstrap server accept a TCP connection?"""
+    for server in bootstrap.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 class CrawlerProbes:
     def __init__(self, crawler, stale_s: float = STALE_S) -> None:
         self.crawler = crawler
@@ -32,6 +45,7 @@ class CrawlerProbes:
         self._state_ok: bool | None = None
         self._state_detail = "not checked yet"
         self._state_checked_at = 0.0
+        self._broker_reachable: bool | None = None
         self._stop = threading.Event()
         self.probes.live("reactor", self.heartbeat.check)
         self.probes.ready("registry", self._registry)
@@ -60,11 +74,15 @@ class CrawlerProbes:
         return count > 0, f"{count} portal(s) loaded"
 
     def _broker(self) -> tuple[bool, str]:
-        producer = getattr(self.crawler, "newsingest_producer", None)
-        if producer is None:
+        publisher = getattr(self.crawler, "newsingest_publisher", None)
+        if publisher is None:
             return False, "publishing pipeline not open"
-        connected = producer.bootstrap_connected()
-        return connected, "producer connected" if connected else "producer has no broker connection"
+        if publisher.broker_failure:
+            return False, f"last publish failed: {publisher.broker_failure[:200]}"
+        # An idle producer closes its connections, so reachability is checked from the probe thread.
+        if self._broker_reachable is None:
+            return False, "not checked yet"
+        return self._broker_reachable, "reachable" if self._broker_reachable else "no bootstrap server answers"
 
     def _state_store(self) -> tuple[bool, str]:
         state = getattr(self.spider, "state", None) if self.spider is not None else None
@@ -76,7 +94,9 @@ class CrawlerProbes:
         return bool(self._state_ok), self._state_detail
 
     def _check_state_forever(self) -> None:
+        servers = self.crawler.settings.get("NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS") or ""
         while not self._stop.is_set():
+            self._broker_reachable = bool(servers) and tcp_reachable(servers, 3.0)
             state = getattr(self.spider, "state", None)
             if state is not None:
                 try:

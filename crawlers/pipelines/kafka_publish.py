@@ -6,7 +6,7 @@ import logging
 
 import zstandard
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, MessageSizeTooLargeError, RecordListTooLargeError
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, reactor
@@ -46,6 +46,7 @@ def to_raw_page(item: PageItem, *, max_message_bytes: int, compressor=None) -> R
 
 class KafkaPublishPipeline:
     client_config: dict = {}  # noqa: RUF012 - replaced per instance by from_crawler; never mutated
+    broker_failure: str | None = None  # the last publish failed for a reason other than the page itself
 
     def __init__(self, bootstrap_servers: str, topic: str, max_message_bytes: int = 900_000,
                  send_timeout_s: float = 30.0) -> None:
@@ -75,7 +76,7 @@ class KafkaPublishPipeline:
         try:
             self.producer = self._connect()
             if self.crawler is not None:
-                self.crawler.newsingest_producer = self.producer  # readiness: is it connected?
+                self.crawler.newsingest_publisher = self  # readiness (crawlers.extensions.probes)
         except KafkaError:
             log.error("no Kafka broker reachable at %s; crawl stopped before fetching anything",
                       self.bootstrap_servers)
@@ -106,6 +107,7 @@ class KafkaPublishPipeline:
         acknowledged = defer.Deferred()
 
         def delivered(_metadata) -> None:
+            self.broker_failure = None
             if stats:
                 stats.inc_value("newsingest/published")
             if metrics:
@@ -119,6 +121,8 @@ class KafkaPublishPipeline:
             if metrics:
                 metrics.publish_failures.labels(portal).inc()
             log.error("could not publish %s: %s", url, exc)
+            if not isinstance(exc, (MessageSizeTooLargeError, RecordListTooLargeError, ValueError, TypeError)):
+                self.broker_failure = f"{type(exc).__name__}: {exc}"  # readiness, until the next ack
             acknowledged.errback(PublishFailed(f"{url}: {exc}"))
 
         try:
