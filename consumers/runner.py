@@ -110,6 +110,8 @@ class _Outstanding:
     sent: list[_Pending]
     callbacks: list[tuple[object, Callable[[], None]]]
     refused: set[tuple]
+    producer: object = None  # the producer that sent them
+    waits: int = 0
 
 
 def _record_id(record) -> tuple:
@@ -436,13 +438,13 @@ class Runner:
             try:
                 self.producer.flush(timeout=self.flush_timeout_s)
             except Exception as exc:  # noqa: BLE001 - any flush failure means: not acknowledged
-                return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused))
+                return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused, self.producer))
             for item in pending:
                 try:
                     item.future.get(timeout=self.flush_timeout_s)
                 except Exception as exc:  # noqa: BLE001 - classified below
                     if not is_per_message_error(exc):
-                        return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused))
+                        return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused, self.producer))
                     refused.add(_record_id(item.record))
                     if item.letter is None:
                         self._output_undeliverable(item.record, item.topic, exc, retry)
@@ -480,14 +482,18 @@ class Runner:
         outstanding = self._outstanding
         if outstanding is None:
             return True
-        if any(not item.future.is_done for item in outstanding.sent):
+        # Sends of a producer since replaced can no longer be answered; nor, after enough tries, can the rest.
+        given_up = self.producer is not outstanding.producer or outstanding.waits >= self.rebuild_after_failures
+        if not given_up and any(not item.future.is_done for item in outstanding.sent):
+            outstanding.waits += 1
             try:
                 self.producer.flush(timeout=self.flush_timeout_s)
             except Exception as exc:  # noqa: BLE001 - still unanswered; counted, the producer may be rebuilt
                 self._producer_failed(exc)
             if any(not item.future.is_done for item in outstanding.sent):
                 return False
-        failed = {_record_id(item.record) for item in outstanding.sent if not item.future.succeeded()}
+        failed = {_record_id(item.record) for item in outstanding.sent
+                  if not item.future.is_done or not item.future.succeeded()}
         for record, callback in outstanding.callbacks:
             if _record_id(record) in failed or _record_id(record) in outstanding.refused:
                 continue

@@ -205,6 +205,29 @@ def test_a_replay_waits_while_sends_of_the_failed_batch_are_unanswered():
     assert consumer.commits == []  # FakeConsumer.poll returned the replay; its flush still fails
 
 
+def test_sends_never_answered_are_given_up_after_bounded_waits_and_replayed():
+    # A stage must never wait forever for a producer that lost its sends: after `rebuild_after_failures`
+    # waits (or once the producer is replaced) the unanswered sends count as failed and the batch is replayed.
+    class SilentProducer(LateProducer):
+        def flush(self, timeout=None):
+            raise KafkaTimeoutError("flush timed out")
+
+    delivered = []
+
+    class DeliveringStage(Stage):
+        def __call__(self, message):
+            return StageResult([Output("out", "k", message)], on_delivered=lambda: delivered.append(1))
+
+    consumer, producer = FakeConsumer(_records(1)), SilentProducer()
+    runner = _runner(consumer, producer, DeliveringStage(fail_at=99))
+    runner.rebuild_after_failures = 2
+    runner.run_once()
+    consumer.records = _records(1)
+    polls = [runner.run_once() for _ in range(4)]
+    assert not consumer.records, f"the replay never happened: {polls}"
+    assert delivered == [], "an unanswered send was marked delivered"
+
+
 def test_a_failing_delivery_callback_does_not_kill_the_stage():
     def boom():
         raise OperationalError("UPDATE", {}, Exception("locked"))
