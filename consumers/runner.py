@@ -29,6 +29,9 @@ from consumers.stages.base import Rejected, Retryable, StageResult
 from schemas import DeadLetter, DecodeError, decode, encode
 
 log = logging.getLogger(__name__)
+# One DEBUG line per acknowledged output (topic, partition, offset, key): where a record really went, for an
+# audit of the broker (NEWSINGEST_DEBUG_LOGGERS=consumers.runner.acks turns it on alone).
+acks_log = logging.getLogger(f"{__name__}.acks")
 
 DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # the compose file's message.max.bytes
 DEFAULT_DEAD_LETTER_PREVIEW_BYTES = 64 * 1024
@@ -96,12 +99,14 @@ class _Pending:
     topic: str = ""
     letter: DeadLetter | None = None  # set for dead letters
     minimal: bool = False  # a dead letter already cut to its pointer
+    key: str | bytes | None = None
 
 
 @dataclass
 class _Done:
     pending: list[_Pending] = field(default_factory=list)
     callbacks: list[tuple[object, Callable[[], None]]] = field(default_factory=list)
+    sent: dict[tuple, object] = field(default_factory=dict)  # (topic, key, sha256 of value) -> its future
 
 
 @dataclass
@@ -112,6 +117,10 @@ class _Outstanding:
     refused: set[tuple]
     producer: object = None  # the producer that sent them
     waits: int = 0
+
+
+def _text(key) -> str:
+    return key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
 
 
 def _record_id(record) -> tuple:
@@ -334,14 +343,21 @@ class Runner:
             self.metrics.processed.labels(stage, result.outcome).inc()
             self.handled += 1
             for output in result.outputs:
+                value = encode(output.value)
+                # The same bytes under the same key on the same topic twice in one batch (an input replayed
+                # upstream arrives twice; its report is not marked delivered until the batch is acknowledged):
+                # sent once, and both inputs wait for that one acknowledgement.
+                identity = (output.topic, output.key, hashlib.sha256(value).digest())
                 try:
-                    future = self._send(output.topic, output.key, encode(output.value))
+                    future = done.sent.get(identity)
+                    if future is None:
+                        future = done.sent[identity] = self._send(output.topic, output.key, value)
                 except _Undeliverable as exc:
                     # Outputs already sent stay sent; the delivery callback is not run (nothing is marked
                     # delivered), and the input goes to the dead letters with the reason.
                     self._output_undeliverable(record, output.topic, exc.cause, done)
                     return
-                done.pending.append(_Pending(future, record, output.topic))
+                done.pending.append(_Pending(future, record, output.topic, key=output.key))
             if result.on_delivered:
                 done.callbacks.append((record, result.on_delivered))
             return
@@ -441,7 +457,10 @@ class Runner:
                 return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused, self.producer))
             for item in pending:
                 try:
-                    item.future.get(timeout=self.flush_timeout_s)
+                    metadata = item.future.get(timeout=self.flush_timeout_s)
+                    if acks_log.isEnabledFor(logging.DEBUG) and item.letter is None:
+                        acks_log.debug("acknowledged topic=%s partition=%s offset=%s key=%s", metadata.topic,
+                                       metadata.partition, metadata.offset, _text(item.key))
                 except Exception as exc:  # noqa: BLE001 - classified below
                     if not is_per_message_error(exc):
                         return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused, self.producer))

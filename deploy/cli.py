@@ -93,7 +93,7 @@ def _global(
 
 def _settings(role: str | None = None, **overrides) -> Settings:
     settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})  # SettingsError: one line
-    configure_logging(settings.log_level, settings.log_format, role=role)
+    configure_logging(settings.log_level, settings.log_format, role=role, debug_loggers=settings.debug_loggers)
     return settings
 
 

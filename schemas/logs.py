@@ -81,7 +81,7 @@ class NewsingestJsonFormatter(JsonFormatter):
 
 
 def configure_logging(level: str | int = "INFO", fmt: str = "text", role: str | None = None,
-                      stream=None) -> logging.Handler:
+                      stream=None, debug_loggers: str | None = None) -> logging.Handler:
     """Install (or replace) newsingest's one root handler. Idempotent: calling again swaps the handler, so a
     command that reconfigures never prints each line twice."""
     root = logging.getLogger()
@@ -92,9 +92,14 @@ def configure_logging(level: str | int = "INFO", fmt: str = "text", role: str | 
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(NewsingestJsonFormatter(role) if fmt == "json" else RedactingTextFormatter(TEXT_FORMAT))
-    handler.setLevel(level)  # Scrapy sets the root logger to NOTSET; the handler keeps the level
+    named = [n.strip() for n in (debug_loggers or "").split(",") if n.strip()]
+    # Scrapy sets the root logger to NOTSET; the handler keeps the level (DEBUG when some loggers ask for it,
+    # the root logger's level still holding the others back).
+    handler.setLevel(logging.DEBUG if named else level)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in named:
+        logging.getLogger(name).setLevel(logging.DEBUG)
     # kafka-python logs every connection at INFO; operators need its warnings, not its chatter.
     logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))  # a line per plugin at start

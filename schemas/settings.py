@@ -141,6 +141,9 @@ class Settings(BaseSettings):
         default=3, ge=1, description="replay-dead-letters republishes one dead-lettered message at most this often")
     log_level: str = "INFO"
     log_format: str = Field(default="text", description="text (a terminal) or json (one object per line, for ops)")
+    debug_loggers: str | None = Field(
+        default=None, description="Comma-separated logger names logged at DEBUG whatever the level, e.g. "
+        "consumers.runner.acks (every acknowledged output's partition and offset)")
     # Scale-out of the watch crawler (issue 11): processes sharing one Redis share the request queue, the seen
     # set and the schedule.
     redis_url: str | None = Field(

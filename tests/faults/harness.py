@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import re
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ from schemas.settings import Settings, settings_env
 
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[2]
-SESSION_ENV = {"NEWSINGEST_KAFKA_SESSION_TIMEOUT_MS": "2000", "NEWSINGEST_KAFKA_HEARTBEAT_INTERVAL_MS": "500"}
+SESSION_ENV = {"NEWSINGEST_KAFKA_SESSION_TIMEOUT_MS": "2000", "NEWSINGEST_KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+               # Every acknowledged output's partition and offset in the stage's log, for audit_unpublished().
+               "NEWSINGEST_DEBUG_LOGGERS": "consumers.runner.acks"}
 
 
 def _newsingest_cmd() -> list[str]:
@@ -607,7 +610,8 @@ def topic_problems(bootstrap: str, topic: str, actual: Outcome, timeout_s: float
     if bad_key:
         problems.append(f"messages not keyed by report_id ({len(bad_key)}): {_short(bad_key)}")
     info = {"messages": len(records), "keys": len(latest),
-            "republished_duplicates": sum(n - 1 for n in seen.values() if n > 1)}
+            "republished_duplicates": sum(n - 1 for n in seen.values() if n > 1),
+            "unpublished": [p for p in stored_latest if p not in latest]}
     return problems, info
 
 
@@ -639,3 +643,73 @@ def tempdir(prefix: str) -> Path:
 
 def dump_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# ---- broker audit -------------------------------------------------------------------------------------------
+_ACK = re.compile(r"acknowledged topic=(?P<topic>\S+) partition=(?P<partition>\d+) offset=(?P<offset>\d+) key=(?P<key>\S+)")
+BROKER_LOST = "BROKER LOST AN ACKNOWLEDGED RECORD"
+
+
+def acknowledged_offsets(stack: Stack, topic: str) -> dict[str, list[tuple[int, int]]]:
+    """key -> [(partition, offset)] of every output the stages' producers had acknowledged, from their logs."""
+    acks: dict[str, list[tuple[int, int]]] = {}
+    for proc in stack.procs.values():
+        if not proc.log_path.exists():
+            continue
+        for match in _ACK.finditer(proc.log_path.read_text(errors="replace")):
+            if match["topic"] == topic:
+                acks.setdefault(match["key"], []).append((int(match["partition"]), int(match["offset"])))
+    return acks
+
+
+def record_at(bootstrap: str, topic: str, partition: int, offset: int, timeout_s: float = 10.0):
+    """The record at one offset, or None if the broker has none there."""
+    from kafka import KafkaConsumer
+    from kafka.structs import TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        tp = TopicPartition(topic, partition)
+        consumer.assign([tp])
+        consumer.seek(tp, offset)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for record in consumer.poll(timeout_ms=500).get(tp, []):
+                if record.offset == offset:
+                    return record
+                if record.offset > offset:
+                    return None
+            high = consumer.highwater(tp)
+            if high is not None and high <= offset:
+                return None
+        return None
+    finally:
+        consumer.close()
+
+
+def audit_unpublished(stack: Stack, topic: str, actual: Outcome, missing_paths: list[str]) -> dict[str, str]:
+    """For each stored report missing from the topic: did a producer get an acknowledgement for it, and what does
+    the broker hold at the acknowledged offset? path -> verdict (BROKER_LOST... when the broker acknowledged a
+    record it no longer has; anything else is newsingest's fault)."""
+    acks = acknowledged_offsets(stack, topic)
+    ids_by_path: dict[str, list[str]] = {}
+    for report_id, path in actual.report_ids.items():
+        ids_by_path.setdefault(path, []).append(report_id)
+    verdicts = {}
+    for path in missing_paths:
+        places = [(rid, p, o) for rid in ids_by_path.get(path, []) for p, o in acks.get(rid, [])]
+        if not places:
+            verdicts[path] = "never acknowledged by the broker (a newsingest fault)"
+            continue
+        held = []
+        for rid, partition, offset in places:
+            record = record_at(stack.bootstrap, topic, partition, offset)
+            key = record.key.decode() if record is not None and record.key else None
+            held.append((rid, partition, offset, key))
+        if all(key != rid for rid, _, _, key in held):
+            verdicts[path] = BROKER_LOST + ": " + "; ".join(
+                f"acknowledged at {p}@{o}, the broker holds {'key ' + key if key else 'nothing'} there"
+                for _, p, o, key in held)
+        else:
+            verdicts[path] = "on the topic at its acknowledged offset (read back late?)"
+    return verdicts

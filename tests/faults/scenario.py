@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from schemas import encode
-from tests.faults.harness import Outcome, Stack, diff_outcomes, outcome_from_store, topic_problems
+from tests.faults.harness import (BROKER_LOST, Outcome, Stack, audit_unpublished, diff_outcomes, outcome_from_store,
+                                  topic_problems)
 
 
 def page_messages(pages) -> list[tuple[bytes, bytes]]:
@@ -39,6 +40,20 @@ def settle_and_compare(stack: Stack, expected: Outcome, store_url: str, *, drain
         topic_issues, topic_info = topic_problems(stack.bootstrap, topic, actual)
     except Exception as exc:  # noqa: BLE001 - an unreadable topic is itself a finding
         topic_issues, topic_info = [f"could not read {topic}: {exc!r}"], {}
+    unpublished = topic_info.pop("unpublished", [])
+    if unpublished:
+        # Was it ever acknowledged, and what does the broker hold where it said it wrote it?
+        verdicts = audit_unpublished(stack, topic, actual, unpublished)
+        info["unpublished_audit"] = verdicts
+        lost = sorted(p for p, v in verdicts.items() if v.startswith(BROKER_LOST))
+        ours = sorted(p for p in verdicts if p not in lost)
+        topic_issues = [i for i in topic_issues if not i.startswith("STORED BUT NEVER PUBLISHED")]
+        if ours:
+            topic_issues.append(f"STORED BUT NEVER PUBLISHED on {topic} ({len(ours)}): "
+                                + "; ".join(f"{p}: {verdicts[p]}" for p in ours[:5]))
+        if lost:
+            topic_issues.append(f"{BROKER_LOST} on {topic} ({len(lost)}): "
+                                + "; ".join(f"{p}: {verdicts[p]}" for p in lost[:5]))
     problems += topic_issues
     info["topic"] = topic_info
     return problems, info
