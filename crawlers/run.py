@@ -21,6 +21,7 @@ from crawlers.middlewares.drops import STATS_PREFIX as DROPPED
 from crawlers.spiders.backfill import BackfillSpider
 from crawlers.spiders.portal import PortalSpider, quiet_scrapy
 from crawlers.watch.process import watch
+from schemas.logs import configure_logging
 
 
 def backfill(settings, portals, portal_id: str, until: str | None, max_pages: int) -> int:
@@ -94,7 +95,20 @@ def main(argv: list[str] | None = None) -> int:
               "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS", file=sys.stderr)
         return 2
     quiet_scrapy(args.verbose)
+    if settings.get("NEWSINGEST_LOG_FORMAT") == "json":
+        # One JSON object per line for every logger, Scrapy's included: Scrapy's own handler is off.
+        configure_logging(settings.get("LOG_LEVEL", "INFO"), "json", role="crawler")
+        settings.set("LOG_ENABLED", False, priority="cmdline")
     if args.watch:
+        if settings.get("NEWSINGEST_REDIS_URL"):  # processes share their work through Redis (crawlers.scale)
+            from crawlers.scale import RedisUnavailable
+            from crawlers.scale.redis_share import connect
+
+            try:
+                connect(settings.get("NEWSINGEST_REDIS_URL")).close()
+            except RedisUnavailable as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
         return watch(settings, portals)
     if args.backfill:
         return backfill(settings, portals, args.backfill, args.until, args.max_pages)

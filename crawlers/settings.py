@@ -137,6 +137,17 @@ NEWSINGEST_POLL_INITIAL_INTERVAL_S = _service.poll_initial_interval_s
 NEWSINGEST_POLL_MAX_INTERVAL_S = _service.poll_max_interval_s
 NEWSINGEST_POLL_TIMEOUT_S = _service.poll_timeout_s
 NEWSINGEST_RECHECK_WINDOWS_S = _service.recheck_windows_s
+# Scale-out (crawlers/scale): with a Redis URL, watch processes share the article request queue (the watch spider
+# then uses crawlers.scale.scheduler.SharedScheduler, a scrapy-redis scheduler), the seen set (a claim per article
+# page) and the schedule (a lease per portal); keys under NEWSINGEST_REDIS_PREFIX, one per deployment. A process
+# that dies hands its portals and taken requests to the others after NEWSINGEST_REDIS_LEASE_S. Unset: one process.
+NEWSINGEST_REDIS_URL = _service.redis_url
+REDIS_URL = _service.redis_url  # scrapy-redis's own name, for its other components
+NEWSINGEST_REDIS_PREFIX = f"{_service.consumer_group_prefix}:crawler"
+NEWSINGEST_REDIS_LEASE_S = 30.0
+NEWSINGEST_REDIS_CLAIM_TTL_S = 3600.0  # a safety net: a claim nobody releases (a lost process's) frees its page
+NEWSINGEST_LOG_FORMAT = _service.log_format  # json: crawlers/run.py routes Scrapy's logs through schemas.logs
+NEWSINGEST_KAFKA_CLIENT_CONFIG = _service.kafka_client_config()  # security protocol, SASL, SSL
 
 import logging as _logging  # noqa: E402 - kafka-python logs every connection at INFO
 

@@ -1,7 +1,13 @@
 """Drives the watch: starts each portal's poll when the policy says it is due, keeps the one long-running
 spider open while idle, and records every poll's outcome in the crawl state (so a restart resumes the
 schedule instead of polling everything at once) and in the source health (`SourceHealth`: per-portal metrics
-and one PortalStatus message per poll)."""
+and one PortalStatus message per poll).
+
+With NEWSINGEST_REDIS_URL, several crawler processes share the schedule: a process polls a due portal only while
+it holds the portal's lease in Redis (`crawlers.scale.redis_share`), renewed every tick and given back when the
+poll ends; on taking a lease it reads the schedules again from the crawl state (which the processes share), since
+another process may have polled the portal meanwhile. A process that dies loses its leases after
+NEWSINGEST_REDIS_LEASE_S and the others take its portals over."""
 
 from __future__ import annotations
 
@@ -9,12 +15,14 @@ import logging
 import random
 import time
 
+import redis
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
 from crawlers.extensions.source_health import SourceHealth
+from crawlers.scale.redis_share import RedisShare, work_share
 from crawlers.watch.health import count_given_up
 from crawlers.watch.policy import RECHECK_WINDOWS_S, PollBounds, after_failure, after_poll, due, first_schedule
 from crawlers.watch.state import CrawlState
@@ -57,7 +65,8 @@ def scaled_clock(scale: float = 1.0, epoch: float | None = None):
 class WatchLoop:
     def __init__(self, crawler, state: CrawlState, bounds: PollBounds, *, clock=time.time, tick_s: float = 1.0,
                  poll_timeout_s: float = 900.0, first_spread_s: float = 0.0, rand: random.Random | None = None,
-                 metrics: WatchMetrics | None = None, health: SourceHealth | None = None) -> None:
+                 metrics: WatchMetrics | None = None, health: SourceHealth | None = None,
+                 share: RedisShare | None = None) -> None:
         self.crawler = crawler
         self.state = state
         self.bounds = bounds
@@ -73,6 +82,9 @@ class WatchLoop:
         self.task: task.LoopingCall | None = None
         self.closing = False
         self.recheck_windows = RECHECK_WINDOWS_S
+        self.share = share  # processes sharing their work through Redis, or None
+        self.leased: set[str] = set()  # portals whose poll lease this process holds
+        self._redis_down = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -91,7 +103,10 @@ class WatchLoop:
                   poll_timeout_s=settings.getfloat("NEWSINGEST_POLL_TIMEOUT_S", 900),
                   first_spread_s=settings.getfloat("NEWSINGEST_POLL_FIRST_SPREAD_S", 0),
                   metrics=WatchMetrics.for_registry(registry),
-                  health=SourceHealth.from_settings(settings, registry))
+                  health=SourceHealth.from_settings(settings, registry), share=work_share(crawler))
+        if ext.share is not None and ext.tick_s * 3 > ext.share.lease_s:
+            log.warning("NEWSINGEST_WATCH_TICK_S (%s) should be under a third of NEWSINGEST_REDIS_LEASE_S (%s): "
+                        "poll leases may expire while polling", ext.tick_s, ext.share.lease_s)
         windows = settings.get("NEWSINGEST_RECHECK_WINDOWS_S")
         if windows:
             ext.recheck_windows = tuple(float(w) for w in str(windows).split(",") if w.strip())
@@ -104,6 +119,8 @@ class WatchLoop:
         self.spider = spider
         spider.state, spider.clock, spider.on_poll_done = self.state, self.clock, self.poll_done
         spider.recheck_windows = self.recheck_windows
+        if self.share is not None:
+            spider.claims = self.share.claims
         if self.metrics:
             spider.on_article_request = lambda reason: self.metrics.refetches.labels(reason).inc()
         stored = self.state.schedules()
@@ -135,7 +152,10 @@ class WatchLoop:
                 count_given_up(poll, poll.outstanding)
                 self.spider.finish_poll(portal_id)
         running = set(self.spider.polls)
-        for schedule in due((s for s in self.schedules.values() if s.portal_id not in running), now):
+        ready = due((s for s in self.schedules.values() if s.portal_id not in running), now)
+        if self.share is not None:
+            ready = self._leased(ready, running, now)
+        for schedule in ready:
             portal = self.spider.portals[schedule.portal_id]
             if self.metrics:
                 self.metrics.poll_delay.observe(max(0.0, now - schedule.next_poll_at))
@@ -144,6 +164,40 @@ class WatchLoop:
                 self.crawler.engine.crawl(request)
             if not requests:
                 self.spider.finish_poll(portal.id)
+
+    def _leased(self, ready: list, running: set[str], now: float) -> list:
+        """The due portals this process may poll now: those whose lease it holds or wins and that are still due by
+        the stored schedule. Renews the leases of the polls it runs."""
+        try:
+            lost = self.share.renew_polls(self.leased & running)
+            for portal_id in lost:
+                log.warning("lost the poll lease of %s (it expired); another process may poll it too", portal_id)
+            won = self.share.acquire_polls([s.portal_id for s in ready])
+            self._redis_down = False
+        except redis.RedisError as exc:
+            if not self._redis_down:
+                log.warning("Redis unreachable: no portal polled until it answers again: %s", exc)
+            self._redis_down = True
+            return []
+        if not won:
+            return []
+        self.leased.update(won)
+        stored = self.state.schedules()  # another process may have polled these portals since we last read
+        for portal_id, schedule in stored.items():
+            if portal_id in self.schedules and portal_id not in running:
+                self.schedules[portal_id] = schedule
+        start = due((self.schedules[p] for p in won), now)
+        self._release(set(won) - {s.portal_id for s in start})
+        return start
+
+    def _release(self, portal_ids: set[str]) -> None:
+        if self.share is None or not portal_ids:
+            return
+        self.leased -= portal_ids
+        try:
+            self.share.release_polls(portal_ids)
+        except redis.RedisError as exc:
+            log.warning("could not give back the poll lease of %s (it expires): %s", ", ".join(sorted(portal_ids)), exc)
 
     def poll_done(self, poll) -> None:
         now = self.clock()
@@ -156,6 +210,7 @@ class WatchLoop:
             schedule = after_poll(previous, now, new_articles=poll.new_articles, bounds=self.bounds, rand=self.rand)
         self.schedules[portal_id] = schedule
         self.state.save_schedule(schedule)
+        self._release({portal_id})  # after saving: whoever takes the lease next reads this schedule
         if self.metrics:
             self.metrics.polls.labels(portal_id, "failed" if failed else "ok").inc()
             self.metrics.new_articles.labels(portal_id).inc(poll.new_articles)
@@ -175,6 +230,7 @@ class WatchLoop:
         self.closing = True
         if self.task is not None and self.task.running:
             self.task.stop()
+        self._release(set(self.leased))
         if self.health:
             self.health.close()
         self.state.close()

@@ -5,6 +5,11 @@ article pages. When a portal is polled comes from the `WatchLoop` extension; whi
 from the pure policy (`crawlers.watch.policy.refetch_reason`) over the crawl state; conditional headers from
 `ConditionalGetMiddleware`. A poll is the set of requests started for one portal; when the last of them is
 answered (or failed), the spider reports the poll's outcome to the loop.
+
+With NEWSINGEST_REDIS_URL (`crawlers.scale`), processes share the article requests: the spider claims a page in
+Redis before asking for it (then reads the crawl state again: another process may have recorded it between the
+spider's read and its claim), its article requests go to the shared queue and may be answered by another
+process, so a poll is then its listings, feeds and sitemaps only.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from scrapy.linkextractors import LinkExtractor
 from crawlers.items import PageItem, header, page_item, requested_url
 from crawlers.middlewares.drops import record_drop, record_drop_status
 from crawlers.registry import Portal
+from crawlers.scale.claims import LocalClaims
 from crawlers.watch.health import count_answer, count_failure
 from crawlers.watch.discovery import kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawlers.watch.policy import RECHECK_WINDOWS_S, listing_change, refetch_reason
@@ -61,14 +67,21 @@ class WatchSpider(scrapy.Spider):
         self.links = LinkExtractor(unique=True, tags=("a", "area"), attrs=("href",))
         self.polls: dict[str, Poll] = {}
         # Article URLs asked for and not yet on Kafka (or answered 304): a poll starting meanwhile must not
-        # take them for new, since the crawl state records a page only once the broker has it.
-        self.in_flight: set[str] = set()
+        # take them for new, since the crawl state records a page only once the broker has it. Shared through
+        # Redis when processes share their work (the WatchLoop installs `crawlers.scale` claims).
+        self.claims = LocalClaims()
         self.robots_sitemaps: dict[str, list[str]] = {}  # robots.txt URL -> its Sitemap: lines
         self.state = None  # set by WatchLoop: the crawl state store
         self.clock: Callable[[], float] | None = None
         self.on_poll_done: Callable[[Poll], None] | None = None
         self.on_article_request: Callable[[str], None] | None = None
         self.recheck_windows = RECHECK_WINDOWS_S
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        if settings.get("NEWSINGEST_REDIS_URL"):  # processes share the article queue (crawlers.scale)
+            settings.set("SCHEDULER", "crawlers.scale.scheduler.SharedScheduler", priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -102,14 +115,22 @@ class WatchSpider(scrapy.Spider):
         if url in poll.seen:
             return None
         poll.seen.add(url)
-        poll.outstanding += 1
-        poll.requests += 1
         meta = {"portal_id": poll.portal.id, "kind": kind}
+        if kind == "article":
+            meta["claim"] = url  # released once the crawl state records the page (or the fetch failed)
+        # Shared (Redis): another process may answer an article request, so it is not part of this poll.
+        detached = kind == "article" and self.claims.shared
+        if detached:
+            meta["detached"] = True
+        else:
+            poll.outstanding += 1
+            poll.requests += 1
         if kind in ("listing", "feed", "sitemap"):
             record = self.state.listing(url)
         if record is not None and (record.etag or record.last_modified):
             meta["validators"] = {"etag": record.etag, "last_modified": record.last_modified}
-            poll.conditional += 1
+            if not detached:
+                poll.conditional += 1
         # dont_filter: the same listing is polled again and again by this one process. Callbacks are spider
         # methods (not closures) so a request can be serialised to a shared queue.
         return scrapy.Request(url, callback=self.parse, errback=self.failed, meta=meta, dont_filter=True,
@@ -117,7 +138,8 @@ class WatchSpider(scrapy.Spider):
 
     def parse(self, response: Response, **kwargs) -> Iterator:
         portal_id = response.meta["portal_id"]
-        poll = self.polls.get(portal_id)
+        detached = response.meta.get("detached", False)
+        poll = None if detached else self.polls.get(portal_id)
         try:
             kind = response.meta["kind"]
             if poll is not None:
@@ -138,17 +160,22 @@ class WatchSpider(scrapy.Spider):
                 poll.answered += 1
                 yield from getattr(self, f"parse_{kind}")(response, poll)
         finally:
-            self._settle(portal_id)
+            if not detached:
+                self._settle(portal_id)
 
     def failed(self, failure) -> None:
         record_drop(self.crawler, failure)
-        self.in_flight.discard(failure.request.url)
+        meta = failure.request.meta
         refused_not_html = "(not_html, counted)" in str(failure.value)  # ContentTypeMiddleware's refusal
-        if refused_not_html and failure.request.meta.get("kind") == "article" and self.state is not None:
+        if refused_not_html and meta.get("kind") == "article" and self.state is not None:
             # A PDF or image behind an article URL is recorded (never published), so it is not asked for again
             # on every poll; its re-check windows still apply.
-            self.state.record_fetch(failure.request.url, failure.request.meta["portal_id"], self._now())
-        portal_id = failure.request.meta.get("portal_id")
+            self.state.record_fetch(failure.request.url, meta["portal_id"], self._now())
+        if "claim" in meta:  # after recording: a process that sees the claim gone sees the record too
+            self.claims.release(meta["claim"])
+        if meta.get("detached"):
+            return
+        portal_id = meta.get("portal_id")
         poll = self.polls.get(portal_id)
         if poll is not None:
             poll.failed += 1
@@ -173,18 +200,36 @@ class WatchSpider(scrapy.Spider):
         return self.clock() if self.clock else 0.0
 
     # -- parsing ---------------------------------------------------------------------------------------
-    def _articles(self, poll: Poll, urls: dict[str, float | None]) -> Iterator[scrapy.Request]:
-        """Requests for the article pages the policy says to fetch, given their announced dates."""
+    def _reasons(self, urls: dict[str, float | None], now: float) -> tuple[dict[str, str], dict]:
+        """Why the policy says to fetch each page (only those it says to), and the pages' records."""
         records = self.state.articles(list(urls))
-        now = self._now()
+        reasons = {}
         for url, announced in urls.items():
             record = records.get(url)
             reason = refetch_reason(record.policy_state() if record else None, now, announced_modified_at=announced,
                                     windows=self.recheck_windows)
-            if reason is None or url in self.in_flight:  # in flight: fetched, not yet on Kafka
-                continue
+            if reason is not None:
+                reasons[url] = reason
+        return reasons, records
+
+    def _articles(self, poll: Poll, urls: dict[str, float | None]) -> Iterator[scrapy.Request]:
+        """Requests for the article pages the policy says to fetch, given their announced dates."""
+        now = self._now()
+        reasons, records = self._reasons(urls, now)
+        # Claimed: not in flight (fetched, not yet on Kafka) here, nor, shared, in another process.
+        claimed = self.claims.claim([u for u in reasons if u not in poll.seen])
+        if self.claims.shared and claimed:
+            # Claim, then check: a page another process recorded (then released) between our read and our claim.
+            reasons, records = self._reasons({u: urls[u] for u in claimed}, now)
+            for url in claimed:
+                if url not in reasons:
+                    self.claims.release(url)
+            claimed = [u for u in claimed if u in reasons]
+        for url in claimed:
+            reason, record = reasons[url], records.get(url)
             request = self._request(poll, url, "article", record=record, priority=10)
             if request is None:  # already asked for in this poll (a listing and the feed both link it)
+                self.claims.release(url)
                 continue
             if reason == "new":
                 poll.new_articles += 1
@@ -192,7 +237,6 @@ class WatchSpider(scrapy.Spider):
             if self.on_article_request is not None:
                 self.on_article_request(reason)
             request.meta["refetch_reason"] = reason
-            self.in_flight.add(url)
             yield request
 
     def _known_articles(self, poll: Poll, url: str) -> Iterator[scrapy.Request]:
@@ -267,27 +311,33 @@ class WatchSpider(scrapy.Spider):
     def parse_article(self, response: Response, portal: Portal) -> Iterator[PageItem]:
         now = self._now()
         url = requested_url(response)
+        claim = response.meta.get("claim", url)
         if response.status == 304:
             self.state.record_not_modified(url, now)
-            self.in_flight.discard(url)
+            self.claims.release(claim)
             return
         previous = self.state.article(url)
         if previous is not None and previous.body_hash == body_hash(response.body):
             self.state.record_fetch(url, portal.id, now, etag=header(response, "etag"),
                                     last_modified=header(response, "last-modified"), body_hash=previous.body_hash)
             self.crawler.stats.inc_value("newsingest/unchanged_body")
-            self.in_flight.discard(url)
+            self.claims.release(claim)
             return
         yield page_item(response, portal)  # recorded as fetched once the broker has it (page_published)
 
     def page_published(self, item, response, spider) -> None:
         if self.state is not None:
             self.state.record_page(item, self._now())
-        self.in_flight.discard(item.url)
+        self.claims.release(_claim(item, response))  # after recording (see `failed`)
 
     def page_not_published(self, item, response, spider, failure=None, exception=None) -> None:
         """The broker refused it (or a pipeline dropped it): not recorded, so the next poll asks again."""
-        self.in_flight.discard(item.url)
+        self.claims.release(_claim(item, response))
+
+
+def _claim(item, response) -> str:
+    request = getattr(response, "request", None)
+    return request.meta.get("claim", item.url) if request is not None else item.url
 
 
 def _robots_url(url: str) -> str:
