@@ -26,6 +26,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from consumers.adapters.metrics import ConsumerMetrics
 from consumers.stages.base import Rejected, Retryable, StageResult
+from schemas.logs import log_context
 from schemas import DeadLetter, DecodeError, decode, encode
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,10 @@ class Runner:
 
     # -- public --------------------------------------------------------------------------------
     def run(self) -> None:
+        with log_context(stage=self.stage.name):
+            self._run()
+
+    def _run(self) -> None:
         log.info("stage %s consuming %s", self.stage.name, self.input_topic)
         threading.Thread(target=self._watch_connections, name=f"{self.stage.name}-connections", daemon=True).start()
         try:
@@ -289,6 +294,10 @@ class Runner:
 
     # -- internals -----------------------------------------------------------------------------
     def _handle(self, record, done: _Done) -> None:
+        with log_context(topic=record.topic, partition=record.partition, offset=record.offset):
+            self._handle_record(record, done)
+
+    def _handle_record(self, record, done: _Done) -> None:
         stage = self.stage.name
         size = len(record.value or b"")
         if size > self.max_input_bytes:

@@ -7,6 +7,8 @@ offset, report_id); whatever a message or a field holds, credentials in URLs are
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import re
 import sys
@@ -29,10 +31,27 @@ def redact(text: str) -> str:
     return _SECRET_ASSIGNMENT.sub(lambda m: f"{m[1]}{m[2]}***", text)
 
 
+_CONTEXT: contextvars.ContextVar[dict] = contextvars.ContextVar("newsingest_log_context", default={})
+
+
+@contextlib.contextmanager
+def log_context(**fields):
+    """Context fields for every line logged inside the block, in this thread (the runner sets the stage for its
+    loop and topic/partition/offset for each message, so a line logged deep in a stage says where it was)."""
+    token = _CONTEXT.set({**_CONTEXT.get(), **{k: v for k, v in fields.items() if v is not None}})
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
 class RedactingFilter(logging.Filter):
-    """Formats the message once, masks credentials in it and in string context fields."""
+    """Adds the context fields, formats the message once, masks credentials in it and in string fields."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        for name, value in _CONTEXT.get().items():
+            if not hasattr(record, name):
+                setattr(record, name, value)
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a bad format string must still be logged, not crash the handler

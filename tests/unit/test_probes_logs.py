@@ -190,3 +190,30 @@ def test_the_security_configuration_reaches_producers_consumers_and_admin(tmp_pa
     assert [name for name, _ in seen] == ["KafkaProducer", "KafkaConsumer", "admin", "crawler"]
     for name, kwargs in seen:
         assert {k: kwargs.get(k) for k in config} == config, name
+
+
+def test_a_line_logged_inside_a_stage_says_which_stage_and_which_record(restore_logging):
+    from consumers.runner import _Done
+    from consumers.stages.base import Output, StageResult
+    from tests.unit.test_runner_policy import FakeConsumer, FakeProducer, Record, _runner
+    from schemas import Article, encode
+    from tests.stage_helpers import article
+
+    class Chatty:
+        name = "process"
+        input_model = Article
+
+        def __call__(self, message):
+            logging.getLogger("consumers.stages.chatty").warning("odd page")
+            return StageResult([Output("out", "k", message)])
+
+    out = io.StringIO()
+    configure_logging("INFO", "json", stream=out)
+    runner = _runner(FakeConsumer([Record("in", 0, 41, b"k", encode(article()))]), FakeProducer(), Chatty())
+    runner.stop_event.set()  # run() sets the stage context, then stops after closing
+    runner.run()
+    runner._handle(Record("in", 0, 41, b"k", encode(article())), _Done())  # noqa: SLF001
+    line = next(json.loads(x) for x in out.getvalue().splitlines() if "odd page" in x)
+    assert (line["topic"], line["partition"], line["offset"]) == ("in", 0, 41), line
+    stopped = next(json.loads(x) for x in out.getvalue().splitlines() if "stopped" in x)
+    assert stopped["stage"] == "process"
