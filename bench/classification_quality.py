@@ -1,9 +1,13 @@
 """Classification and entity quality on the held-back split, and speed.
 
 Prints meeting-vs-not precision/recall/F1, meeting-type accuracy with a confusion table, presiding-official
-precision/recall, meeting-date accuracy, and articles per second per core (classification + entities).
+precision/recall, meeting-date accuracy, decisions that contradict their evidence, the expected calibration error
+of the confidence, and articles per second per core (classification + entities).
 
-    python bench/classification_quality.py [--corpus DIR] [--split test|train|holdout|all] [--errors]
+    python bench/classification_quality.py [--corpus DIR] [--split test|train|holdout|all] [--errors] [--calibration]
+
+`--calibration` adds the reliability table (10 equal-width bins of the confidence, the calibrated probability
+of a meeting report: count, mean confidence, observed rate of reports) under the expected calibration error.
 
 The default split is `test` when the corpus has one (tests/corpus/classification), otherwise every article
 (the held-out corpora are one split each).
@@ -23,6 +27,8 @@ sys.path.insert(0, str(REPO))
 
 from consumers.domain.analysis import analyse  # noqa: E402
 from consumers.domain.classification import MeetingClassifier  # noqa: E402
+from consumers.domain.classification.classifier import THRESHOLD  # noqa: E402
+from consumers.domain.classification.consistency import contradictions, reliability  # noqa: E402
 from consumers.domain.classification.train import DEFAULT_CORPUS  # noqa: E402
 from consumers.domain.text import fold  # noqa: E402
 
@@ -45,6 +51,7 @@ def evaluate(rows: list[dict], classifier: MeetingClassifier) -> dict:
     p_tp = p_fp = p_fn = 0
     date_total = date_ok = 0
     errors = []
+    contradicted = []
     # Best of three passes (as timeit does): the machine's other load only ever adds time.
     cpu = float("inf")
     for _ in range(3):
@@ -57,6 +64,11 @@ def evaluate(rows: list[dict], classifier: MeetingClassifier) -> dict:
     for row, result in zip(rows, results):
         c = result.classification
         truth = row["is_meeting"]
+        found = contradictions(c)
+        if found:
+            contradicted.append(row["id"])
+            errors.append(f"CONTRADICTION {row['id']} {', '.join(found)} (report={c.is_meeting_report} "
+                          f"type={c.meeting_type} confidence={c.confidence}): {row['title'][:60]}")
         if c.is_meeting_report and truth:
             tp += 1
         elif c.is_meeting_report:
@@ -90,6 +102,7 @@ def evaluate(rows: list[dict], classifier: MeetingClassifier) -> dict:
                     errors.append(f"DATE {row['id']}: got {result.facts.meeting_date} want {row['meeting_date']}")
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
+    ece, table = reliability([r.classification.confidence for r in results], [row["is_meeting"] for row in rows])
     return {
         "n": len(rows), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
         "precision": precision, "recall": recall,
@@ -99,6 +112,9 @@ def evaluate(rows: list[dict], classifier: MeetingClassifier) -> dict:
         "presiding_precision": p_tp / (p_tp + p_fp) if p_tp + p_fp else 1.0,
         "presiding_recall": p_tp / (p_tp + p_fn) if p_tp + p_fn else 1.0,
         "date_accuracy": date_ok / date_total if date_total else 0.0,
+        "contradictions": contradicted,
+        "ece": ece,
+        "reliability": table,
         "articles_per_cpu_s": len(rows) / cpu if cpu else float("inf"),
         "errors": errors,
     }
@@ -120,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="default: test when the corpus has a test split, else all")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--errors", action="store_true")
+    parser.add_argument("--calibration", action="store_true", help="print the reliability table")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir() or not any(args.corpus.glob("*.jsonl")):
         print(f"error: {args.corpus} holds no *.jsonl corpus files", file=sys.stderr)
@@ -142,6 +159,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"meeting type     accuracy {r['type_accuracy']:.3f}")
     print(f"presiding        precision {r['presiding_precision']:.3f}  recall {r['presiding_recall']:.3f}")
     print(f"meeting date     accuracy {r['date_accuracy']:.3f}")
+    print(f"contradictions   {len(r['contradictions'])} decisions contradict their evidence")
+    print(f"calibration      ECE {r['ece']:.3f} (10 bins; confidence = probability of a meeting report, "
+          f"report iff >= {THRESHOLD})")
+    if args.calibration:
+        print(f"{'bin':>12}{'n':>6}{'confidence':>12}{'observed':>10}")
+        for b in r["reliability"]:
+            if b["n"]:
+                print(f"{b['bin']:>12}{b['n']:>6}{b['confidence']:>12.3f}{b['observed']:>10.3f}")
+            else:
+                print(f"{b['bin']:>12}{0:>6}{'-':>12}{'-':>10}")
     print(f"speed            {r['articles_per_cpu_s']:.0f} articles per CPU-second, one core "
           f"(classification + entities, best of 3 passes)")
     labels = list(SHORT) + ["(not)"]

@@ -1,13 +1,26 @@
 """Meeting classifier: a trained linear model on segmented words, with a rule layer for phrases that
-decide on their own. Every answer carries its evidence: the rules that fired and the top features."""
+decide on their own. Every answer carries its evidence: the rules that fired and the top features.
+
+The decision cannot contradict its evidence (see `decide`):
+
+* `confidence` is the calibrated probability that the article is a meeting report, and
+  `is_meeting_report` is true exactly when `confidence >= THRESHOLD` (0.5); a type is assigned exactly then.
+* A negative rule that fires (a schedule / resolution-text / announcement headline, a future-tense opening, a
+  schedule, interview, resolution or announcement phrase in the text) decides "not a report", unless a named
+  stronger signal overrides it; the evidence then carries `override:negative:<kind>:by:<signal>`.
+* The model's score is calibrated (Platt scaling on out-of-fold scores of the `train` split, see train.py);
+  the confidence of a decision taken by a negative rule is the rate of meeting reports among the `train`
+  articles that rule decided (Laplace-smoothed), measured the same way.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from consumers.domain.classification.features import features
 from consumers.domain.classification.model import LinearModel, load_model
-from consumers.domain.classification.rules import opening_rule, rule_hits, title_rule, title_says_review
+from consumers.domain.classification.rules import RuleHits, opening_rule, rule_hits, title_rule, title_says_review
 
 TYPE_PRIORITY = [
     "standing_secretariat_briefing",
@@ -20,16 +33,60 @@ TYPE_PRIORITY = [
     "other_official_meeting",
 ]
 
+# is_meeting_report <=> confidence >= THRESHOLD, and a meeting type is assigned exactly then.
+THRESHOLD = 0.5
+# A headline or opening rule ("Lịch công tác ...", "... sẽ khai mạc ...") is overridden only by a model this
+# sure (raw probability) of a report: the headline of a report can quote a schedule word.
+HEADLINE_OVERRIDE_P = 0.97
+# Verbs of a dated opening that say the meeting was held and who chaired it.
+HELD_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "đã khai mạc", "đã bế mạc",
+                "tổ chức hội nghị", "đã tổ chức", "đã tiếp xúc",
+                "đã làm việc", "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
+# Used when the shipped model carries no calibration (an old model file): identity on the model's score, and
+# the rates of the rules-only classifier.
+DEFAULT_CALIBRATION = {"coef": [1.0], "intercept": 0.0, "negative_rate": 0.05}
+
 
 @dataclass(frozen=True)
 class Classification:
     is_meeting_report: bool
     meeting_type: str | None
-    confidence: float
+    confidence: float  # calibrated probability that the article is a meeting report
     evidence: list[str] = field(default_factory=list)
+    type_confidence: float | None = None  # the type model's probability of meeting_type (None: not a report)
 
 
 _NO_MODEL = object()
+
+
+def reported_opening(hits: RuleHits) -> bool:
+    """An opening that dates the meeting, says who chaired it (or that it was held) and names a meeting."""
+    return hits.opens_with_time and bool(hits.type_hits) and any(p in HELD_PHRASES for p in hits.happened)
+
+
+# The inputs of the calibration: the model's logit and rule signals that the model does not see as such.
+CALIBRATION_INPUTS = ("logit", "reported_opening")
+
+
+def calibration_inputs(logit: float, hits: RuleHits) -> list[float]:
+    return [logit, float(reported_opening(hits))]
+
+
+def calibrated_probability(calibration: dict, inputs: list[float]) -> float:
+    """Platt scaling of the model's logit, with rule signals as further inputs (weights fitted in train.py)."""
+    z = calibration["intercept"] + sum(w * x for w, x in zip(calibration["coef"], inputs))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def headline_decision(title: str, text: str) -> str | None:
+    """What the headline or the opening decides alone: "not:<kind>", a meeting type, or None."""
+    return title_rule(title) or opening_rule(text)
+
+
+def negative_signals(decided: str | None, hits: RuleHits) -> tuple[str | None, list[str]]:
+    """(headline/opening rule "not:<kind>" or None, the kinds of negative phrases in the text)."""
+    headline = decided if decided is not None and decided.startswith("not:") else None
+    return headline, list(hits.negative_hits)
 
 
 class MeetingClassifier:
@@ -45,20 +102,25 @@ class MeetingClassifier:
         if self.model is None:
             return self._rules_only(hits, evidence)
         vec = self.model.vectorise(features(title, text))
-        p_meeting = self.model.meeting_probability(vec)
+        logit = self.model.meeting_logit(vec)
         evidence += [f"feature:{f}" for f in self.model.top_features(vec)]
-        decided = title_rule(title) or opening_rule(text)
-        if decided is not None and decided.startswith("not:") and p_meeting < 0.97:
-            # A schedule, a resolution text or a call for questions is never a report, however it reads.
-            evidence.insert(0, f"rule:title:{decided}")
-            return Classification(False, None, round(max(0.8, 1 - p_meeting), 4), evidence)
-        if p_meeting < 0.5 and self._reported_by_rules(hits):
-            # An opening that dates the meeting and names who chaired it is a report, whatever the model's
-            # small corpus has seen of the topic.
-            evidence.insert(0, "rule:reported:opening+chair+meeting-phrase")
-            p_meeting = 0.6
-        if p_meeting < 0.5:
-            return Classification(False, None, round(1 - p_meeting, 4), evidence)
+        calibration = self.model.calibration or DEFAULT_CALIBRATION
+        reported = reported_opening(hits)
+        p_cal = calibrated_probability(calibration, calibration_inputs(logit, hits))
+        decided = headline_decision(title, text)
+        headline, body_negatives = negative_signals(decided, hits)
+        is_meeting, confidence, decision_evidence = decide(
+            p_raw=1.0 / (1.0 + math.exp(-logit)), p_cal=p_cal, reported=reported, headline_negative=headline,
+            body_negatives=body_negatives, negative_rate=calibration["negative_rate"])
+        evidence = decision_evidence + evidence
+        if not is_meeting:
+            return Classification(False, None, _below(confidence), evidence)
+        meeting_type, type_confidence, type_evidence = self._meeting_type(title, vec, hits, decided)
+        return Classification(True, meeting_type, round(confidence, 4), type_evidence + evidence,
+                              round(type_confidence, 4))
+
+    def _meeting_type(self, title: str, vec, hits: RuleHits, decided: str | None):
+        evidence = []
         probs = self.model.type_probabilities(vec)
         meeting_type = max(probs, key=probs.get)
         specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits]
@@ -72,24 +134,51 @@ class MeetingClassifier:
         if decided is not None and not decided.startswith("not:") and decided != meeting_type:
             evidence.insert(0, f"rule:title-type:{decided}")
             meeting_type = decided
-        confidence = p_meeting * probs.get(meeting_type, 0.5) ** 0.5
-        return Classification(True, meeting_type, round(min(1.0, confidence), 4), evidence)
+        return meeting_type, probs.get(meeting_type, 0.0), evidence
 
     @staticmethod
-    def _reported_by_rules(hits) -> bool:
-        held = any(p in ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "đã khai mạc", "đã bế mạc",
-                         "tổ chức hội nghị", "đã tổ chức", "đã tiếp xúc",
-                         "đã làm việc", "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
-                   for p in hits.happened)
-        return hits.opens_with_time and held and bool(hits.type_hits) and not hits.negative_hits
-
-    @staticmethod
-    def _rules_only(hits, evidence) -> Classification:
+    def _rules_only(hits: RuleHits, evidence: list[str]) -> Classification:
+        """Without a model: fixed confidences (probabilities of a report), agreeing with the decision."""
+        held = bool(hits.opens_with_time and hits.happened)
         reported = bool(hits.happened) and (hits.opens_with_time or len(hits.happened) >= 2)
-        if hits.negative_hits and not (hits.opens_with_time and hits.happened):
-            return Classification(False, None, 0.85, evidence)
+        if hits.negative_hits and not held:
+            return Classification(False, None, 0.15, evidence)
         specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits]
         if (specific or "other_official_meeting" in hits.type_hits) and reported:
+            overrides = [f"override:negative:{k}:by:dated-opening+held" for k in hits.negative_hits]
             return Classification(True, specific[0] if specific else "other_official_meeting",
-                                  0.9 if specific else 0.65, evidence)
-        return Classification(False, None, 0.7 if not hits.type_hits else 0.55, evidence)
+                                  0.9 if specific else 0.65, overrides + evidence)
+        return Classification(False, None, 0.3 if not hits.type_hits else 0.45, evidence)
+
+
+def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str | None,
+           body_negatives: list[str], negative_rate: float) -> tuple[bool, float, list[str]]:
+    """(is_meeting_report, confidence = probability of a report, evidence entries of the decision).
+
+    1. A headline or opening rule ("not:schedule", "not:resolution_text", ...) decides "not a report",
+       unless the model is at least HEADLINE_OVERRIDE_P sure of a report.
+    2. A negative phrase in the text (schedule, interview, resolution text, announcement) decides "not a report",
+       unless the opening reports the meeting (dated, chaired or held, a meeting named) *and* the calibrated
+       probability agrees.
+    3. Otherwise the calibrated probability decides, against THRESHOLD.
+    A negative rule's decision has the confidence `negative_rate`: the smoothed rate of reports among the train
+    articles such rules decided, so always far below the threshold.
+    """
+    evidence = []
+    if headline_negative is not None:
+        kind = headline_negative.removeprefix("not:")
+        if p_raw < HEADLINE_OVERRIDE_P:
+            return False, min(negative_rate, p_cal), [f"rule:title:{headline_negative}"]
+        evidence.append(f"override:negative:title:{kind}:by:model>={HEADLINE_OVERRIDE_P}")
+    if body_negatives:
+        if not (reported and p_cal >= THRESHOLD):
+            return False, min(negative_rate, p_cal), []
+        evidence += [f"override:negative:{k}:by:reported-opening+model" for k in body_negatives]
+    if reported:
+        evidence.append("rule:reported:opening+chair+meeting-phrase")
+    return p_cal >= THRESHOLD, p_cal, evidence
+
+
+def _below(confidence: float) -> float:
+    """Rounded, and never rounded up onto the threshold."""
+    return min(round(confidence, 4), round(THRESHOLD - 1e-4, 4))

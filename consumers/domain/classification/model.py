@@ -26,6 +26,8 @@ class LinearModel:
     type_classes: list[str]
     type_coef: list[list[float]]
     type_intercept: list[float]
+    # Platt scaling of the binary logit (see train.calibrate); None in a model file without it.
+    calibration: dict | None = None
 
     def vectorise(self, feats: list[str]) -> dict[int, float]:
         """Sublinear tf-idf, l2-normalised, as scikit-learn's TfidfVectorizer(sublinear_tf=True)."""
@@ -41,12 +43,15 @@ class LinearModel:
             object.__setattr__(self, "_arrays_cache", arrays)  # frozen dataclass: built once, on first use
         return arrays
 
-    def meeting_probability(self, vec: dict[int, float]) -> float:
+    def meeting_logit(self, vec: dict[int, float]) -> float:
         binary, _, _ = self._arrays()
         idx = np.fromiter(vec.keys(), dtype=np.int64, count=len(vec))
         vals = np.fromiter(vec.values(), dtype=np.float64, count=len(vec))
-        z = self.binary_intercept + float(binary[idx] @ vals) if len(vec) else self.binary_intercept
-        return 1.0 / (1.0 + math.exp(-z))
+        return self.binary_intercept + float(binary[idx] @ vals) if len(vec) else self.binary_intercept
+
+    def meeting_probability(self, vec: dict[int, float]) -> float:
+        """The model's own (uncalibrated) probability of a meeting report."""
+        return 1.0 / (1.0 + math.exp(-self.meeting_logit(vec)))
 
     def type_probabilities(self, vec: dict[int, float]) -> dict[str, float]:
         _, coef, intercept = self._arrays()
@@ -76,6 +81,7 @@ def from_dict(data: dict) -> LinearModel:
         vocabulary=data["vocabulary"], idf=data["idf"], binary_coef=data["binary"]["coef"],
         binary_intercept=data["binary"]["intercept"], type_classes=data["types"]["classes"],
         type_coef=data["types"]["coef"], type_intercept=data["types"]["intercept"],
+        calibration=data.get("calibration"),
     )
 
 

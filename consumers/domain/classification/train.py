@@ -3,6 +3,14 @@
     python -m consumers.domain.classification.train [CORPUS_DIR] [--out FILE]
 
 Trains on the `train` split only; the `test` split is held back for bench/classification_quality.py.
+
+Calibration (also from the `train` split only, deterministic): the binary model is refitted on 5 stratified folds
+(no shuffling) to score every train article out of fold. On the articles no negative rule decides, Platt scaling
+without an intercept is fitted on the out-of-fold logit and the report-opening rule (classifier.reported_opening), with
+Platt's smoothed targets: p = sigmoid(a * logit + c * reported). Without an intercept it is temperature scaling
+of the model (its own 0.5 boundary is kept for articles without the rule) plus a fitted weight for the rule
+(with it, a report from a raw probability of sigmoid(-c / a)). The confidence of a negative rule's decision is the Laplace-smoothed rate of
+reports among the train articles the rules decide (out of fold).
 """
 
 from __future__ import annotations
@@ -30,15 +38,93 @@ def load_rows(corpus: Path, split: str | None = None) -> list[dict]:
     return sorted(rows, key=lambda r: r["id"])
 
 
-def train(rows: list[dict]) -> dict:
+CALIBRATION_FOLDS = 5
+
+
+def _fit_binary(docs: list[list[str]], y: list[int]):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    docs = [features(r["title"], r["text"]) for r in rows]
     vectorizer = TfidfVectorizer(analyzer=lambda feats: feats, sublinear_tf=True, min_df=2)
     X = vectorizer.fit_transform(docs)
+    return vectorizer, X, LogisticRegression(C=10.0, solver="liblinear", max_iter=1000).fit(X, y)
+
+
+def out_of_fold_logits(docs: list[list[str]], y: list[int]) -> list[float]:
+    """Every article scored by a binary model that never saw it (stratified folds, in id order)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    logits = [0.0] * len(docs)
+    for fit_idx, score_idx in StratifiedKFold(n_splits=CALIBRATION_FOLDS).split(docs, y):
+        vectorizer, _, model = _fit_binary([docs[i] for i in fit_idx], [y[i] for i in fit_idx])
+        scores = model.decision_function(vectorizer.transform([docs[i] for i in score_idx]))
+        for i, z in zip(score_idx, scores):
+            logits[i] = float(z)
+    return logits
+
+
+def _platt(inputs: list[list[float]], y: list[int]) -> tuple[list[float], float]:
+    """Platt scaling: logistic regression on the inputs with smoothed targets (N+ + 1) / (N+ + 2) and
+    1 / (N- + 2), which keep the fit finite when the inputs separate the classes. No intercept: the model's
+    boundary (logit 0) stays the boundary of articles without the rule."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    positives = sum(y)
+    negatives = len(y) - positives
+    hi, lo = (positives + 1) / (positives + 2), 1 / (negatives + 2)
+    targets = [hi if label else lo for label in y]
+    X = np.asarray(inputs + inputs, dtype=float)
+    labels = [1] * len(y) + [0] * len(y)
+    weights = targets + [1 - t for t in targets]
+    fit = LogisticRegression(C=1e6, solver="lbfgs", max_iter=10000, tol=1e-10, fit_intercept=False).fit(
+        X, labels, sample_weight=weights)
+    return [float(v) for v in fit.coef_[0]], float(fit.intercept_[0])
+
+
+def calibrate(rows: list[dict], docs: list[list[str]], y: list[int]) -> dict:
+    import math
+
+    from consumers.domain.classification.classifier import (
+        CALIBRATION_INPUTS, THRESHOLD, calibrated_probability, calibration_inputs, decide, headline_decision,
+        negative_signals, reported_opening)
+    from consumers.domain.classification.rules import rule_hits
+
+    logits = out_of_fold_logits(docs, y)
+    signals = []
+    for row in rows:
+        hits = rule_hits(row["title"], row["text"])
+        signals.append((reported_opening(hits), *negative_signals(headline_decision(row["title"], row["text"]), hits),
+                        calibration_inputs(logits[len(signals)], hits)))
+    free = [i for i, (_, headline, body, _) in enumerate(signals) if headline is None and not body]
+    coef, intercept = _platt([signals[i][3] for i in free], [y[i] for i in free])
+    calibration = {"inputs": list(CALIBRATION_INPUTS), "coef": [round(v, 6) for v in coef],
+                   "intercept": round(intercept, 6)}
+    decided = []
+    for i, (reported, headline, body, inputs) in enumerate(signals):
+        if headline is None and not body:
+            continue
+        p_cal = calibrated_probability(calibration, inputs)
+        is_meeting, _, _ = decide(p_raw=1 / (1 + math.exp(-logits[i])), p_cal=p_cal, reported=reported,
+                                  headline_negative=headline, body_negatives=body, negative_rate=0.0)
+        if not is_meeting:
+            decided.append(y[i])
+    return {
+        "method": f"platt, no intercept, on the {CALIBRATION_FOLDS}-fold out-of-fold logit and rule signals, train split",
+        "threshold": THRESHOLD,
+        **calibration,
+        "negative_rate": round((sum(decided) + 1) / (len(decided) + 2), 6),
+        "fitted_on": {"articles": len(free), "negative_rule_decisions": len(decided),
+                      "reports_among_them": sum(decided)},
+    }
+
+
+def train(rows: list[dict]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    docs = [features(r["title"], r["text"]) for r in rows]
     y = [1 if r["is_meeting"] else 0 for r in rows]
-    binary = LogisticRegression(C=10.0, solver="liblinear", max_iter=1000).fit(X, y)
+    vectorizer, X, binary = _fit_binary(docs, y)
     meeting_idx = [i for i, r in enumerate(rows) if r["is_meeting"]]
     types = LogisticRegression(C=10.0, solver="lbfgs", max_iter=2000).fit(
         X[meeting_idx], [rows[i]["meeting_type"] for i in meeting_idx])
@@ -54,6 +140,7 @@ def train(rows: list[dict]) -> dict:
         "types": {"classes": [str(c) for c in types.classes_],
                   "coef": [[round(float(v), 6) for v in row] for row in types.coef_],
                   "intercept": [round(float(v), 6) for v in types.intercept_]},
+        "calibration": calibrate(rows, docs, y),
     }
 
 

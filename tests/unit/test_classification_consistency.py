@@ -1,0 +1,102 @@
+"""A classification never contradicts its evidence: negative rules decide unless a named signal overrides them,
+and the confidence (the calibrated probability of a meeting report) is at or above the threshold exactly when
+the article is classified a report."""
+
+import pytest
+
+from consumers.domain.classification import MeetingClassifier
+from consumers.domain.classification.classifier import THRESHOLD, Classification, decide
+from consumers.domain.classification.consistency import contradictions, reliability
+
+NEG_RATE = 0.02
+
+
+def _decide(**kw):
+    args = dict(p_raw=0.9, p_cal=0.9, reported=False, headline_negative=None, body_negatives=[],
+                negative_rate=NEG_RATE)
+    args.update(kw)
+    return decide(**args)
+
+
+def test_threshold_is_documented_and_one_half():
+    assert THRESHOLD == 0.5
+
+
+@pytest.mark.parametrize("p_cal", [0.0, 0.2, 0.4999, 0.5, 0.51, 0.9, 1.0])
+def test_without_rules_the_calibrated_probability_decides_against_the_threshold(p_cal):
+    is_meeting, confidence, evidence = _decide(p_raw=p_cal, p_cal=p_cal)
+    assert is_meeting == (p_cal >= THRESHOLD)
+    assert confidence == p_cal and evidence == []
+
+
+def test_a_body_negative_decides_against_a_confident_model():
+    is_meeting, confidence, evidence = _decide(p_cal=0.99, body_negatives=["interview"])
+    assert not is_meeting and confidence == NEG_RATE and confidence < THRESHOLD
+    assert not any(e.startswith("override:") for e in evidence)
+
+
+def test_a_body_negative_is_overridden_only_by_a_reported_opening_the_model_agrees_with():
+    is_meeting, confidence, evidence = _decide(p_cal=0.99, reported=True, body_negatives=["schedule"])
+    assert is_meeting and confidence >= THRESHOLD
+    assert "override:negative:schedule:by:reported-opening+model" in evidence
+    # the opening alone, or the model alone, is not enough
+    assert not _decide(p_cal=0.3, reported=True, body_negatives=["schedule"])[0]
+    assert not _decide(p_cal=0.99, reported=False, body_negatives=["schedule"])[0]
+
+
+def test_a_headline_negative_decides_unless_the_model_is_nearly_certain():
+    is_meeting, confidence, evidence = _decide(p_raw=0.9, p_cal=0.99, headline_negative="not:schedule")
+    assert not is_meeting and confidence < THRESHOLD and evidence == ["rule:title:not:schedule"]
+    is_meeting, confidence, evidence = _decide(p_raw=0.99, p_cal=0.999, headline_negative="not:schedule")
+    assert is_meeting and any(e.startswith("override:negative:title:schedule:by:") for e in evidence)
+
+
+def test_contradiction_checker_names_each_kind():
+    assert contradictions(Classification(True, "review_conference", 0.9, ["rule:negative:interview:pv:"])) == [
+        "negative-without-override:interview"]
+    assert contradictions(Classification(True, "review_conference", 0.9, [
+        "override:negative:interview:by:reported-opening+model", "rule:negative:interview:pv:"])) == []
+    assert contradictions(Classification(True, "review_conference", 0.3, [])) == ["confidence-below-threshold"]
+    assert contradictions(Classification(False, None, 0.7, [])) == ["confidence-above-threshold"]
+    assert contradictions(Classification(False, "review_conference", 0.1, [])) == ["type-without-report"]
+    assert contradictions(Classification(True, "review_conference", 0.9, ["rule:title:not:schedule"])) == [
+        "negative-without-override:schedule"]
+
+
+ARTICLES = [
+    ("Chủ tịch UBND huyện: Tập trung tháo gỡ vướng mắc để giải ngân vốn đầu tư",
+     "Nhân dịp kỳ họp thường lệ cuối năm của HĐND huyện sắp diễn ra, phóng viên đã có cuộc trao đổi với "
+     "Chủ tịch UBND huyện.\nPV: Thưa ông, tiến độ giải ngân ra sao?\nÔng Nguyễn Văn A: Huyện đã tập trung ..."),
+    ("Khai mạc kỳ họp thứ 9 HĐND tỉnh khóa X",
+     "Sáng 10/12, HĐND tỉnh khóa X khai mạc kỳ họp thứ 9. Đồng chí Trần Văn B, Chủ tịch HĐND tỉnh chủ trì kỳ "
+     "họp. Kỳ họp dự kiến diễn ra trong 3 ngày."),
+    ("Lịch công tác tuần của Thường trực Tỉnh ủy", "Sáng thứ Hai (9/12): Thường trực Tỉnh ủy họp giao ban."),
+    ("Nghị quyết số 12/NQ-HĐND về giá đất", "HỘI ĐỒNG NHÂN DÂN TỈNH QUYẾT NGHỊ: Điều 1. Ban hành ..."),
+    ("Hà Tĩnh có 66 học sinh đạt giải quốc gia", "Năm nay, tỉnh có 66 học sinh đạt giải."),
+]
+
+
+@pytest.mark.parametrize("title,text", ARTICLES, ids=["interview", "report", "schedule", "resolution", "news"])
+@pytest.mark.parametrize("with_model", [True, False], ids=["model", "rules-only"])
+def test_shipped_classifier_never_contradicts_itself(title, text, with_model):
+    c = (MeetingClassifier() if with_model else MeetingClassifier(model=None)).classify(title, text)
+    assert contradictions(c) == [], c
+    assert 0.0 <= c.confidence <= 1.0
+
+
+def test_an_interview_naming_a_session_is_not_a_report():
+    c = MeetingClassifier().classify(*ARTICLES[0])
+    assert not c.is_meeting_report and c.meeting_type is None and c.confidence < THRESHOLD
+
+
+def test_a_report_that_quotes_the_sessions_planned_length_names_the_override():
+    c = MeetingClassifier().classify(*ARTICLES[1])
+    assert c.is_meeting_report and c.confidence >= THRESHOLD
+    assert "override:negative:schedule:by:reported-opening+model" in c.evidence
+
+
+def test_reliability_table_and_expected_calibration_error():
+    ece, table = reliability([0.05, 0.05, 0.95, 0.95, 1.0], [False, False, True, True, True])
+    assert len(table) == 10 and sum(b["n"] for b in table) == 5
+    assert ece == pytest.approx(2 / 5 * 0.05 + 3 / 5 * (1 - (0.95 + 0.95 + 1.0) / 3))
+    assert reliability([0.7, 0.7], [True, False])[0] == pytest.approx(0.2)
