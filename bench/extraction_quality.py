@@ -1,12 +1,17 @@
 """Extraction quality and speed: newsingest's extract stage side by side with plain trafilatura.
 
-Prints, per page and overall, on the labelled Vietnamese portal corpus (tests/corpus/extraction):
+Prints, per page and overall, on a labelled Vietnamese portal corpus (tests/corpus/extraction by default):
 body precision/recall/F1 on sentences (NFC, whitespace folded), chrome strings leaked, lead kept,
-title/date/author accuracy, pages per second; then the public Zyte article-extraction benchmark
+title/date/author accuracy; then the public Zyte article-extraction benchmark
 (../shared/benchmarks/zyte-article-extraction, 4-token shingles, per-page P/R averaged, then F1).
-Both extractors run on the same pages in the same run, so the ratios hold on a noisy machine.
+For title/date/author the trafilatura column also runs trafilatura.extract_metadata (trafilatura.extract alone
+reads none of them).
 
-    python bench/extraction_quality.py [--repeat 3] [--no-zyte] [--quiet]
+Speed is measured apart from quality, by bench/extraction_speed.py on the same pages: CPU time per page of
+the production call against plain `trafilatura.extract(html)` (no extract_metadata: newsingest does not call
+it either), interleaved on every page, at least 3 repeats, median and spread printed.
+
+    python bench/extraction_quality.py [--repeat 3] [--no-zyte] [--no-speed] [--quiet] [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import trafilatura
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench import extraction_speed  # noqa: E402
 from consumers.domain.dates import parse_datetime  # noqa: E402
 from consumers.domain.extraction import PageRejected, extract_page  # noqa: E402
 from consumers.domain.text import clean_spaces, nfc  # noqa: E402
@@ -120,6 +126,8 @@ def run_trafilatura(pages) -> tuple[list[PageScore], float]:
 
 
 def summarise(scores: list[PageScore], seconds: float, n_pages: int) -> dict:
+    """Quality figures. `pages_per_s` is wall time of one quality pass (the trafilatura side includes
+    extract_metadata): not a speed comparison, see bench/extraction_speed.py."""
     n = len(scores)
     return {
         "precision": statistics.mean(s.precision for s in scores),
@@ -166,36 +174,30 @@ def zyte_scores(counts: list[tuple[float, float, float]]) -> dict:
 
 
 def run_zyte() -> dict | None:
+    """Quality on the Zyte pages (speed: extraction_speed.run_set("zyte", ...))."""
     truth_path = ZYTE / "ground-truth.json"
     if not truth_path.exists():
         return None
     truth = json.loads(truth_path.read_text("utf-8"))
     pages = [(k, gzip.decompress((ZYTE / "html" / f"{k}.html.gz").read_bytes()), v) for k, v in truth.items()]
     ours, plain = [], []
-    t_ours = t_plain = 0.0
-    for index, (key, html, item) in enumerate(pages):
-        # Alternate which extractor sees a page first: the first parse of a document pays for cold caches.
-        for which in ((0, 1) if index % 2 == 0 else (1, 0)):
-            started = time.perf_counter()
-            if which == 0:
-                try:
-                    text = extract_page(html, item.get("url", ""), max_bytes=50_000_000).text
-                except PageRejected:
-                    text = ""
-                t_ours += time.perf_counter() - started
-                ours.append(shingle_tp_fp_fn(item["articleBody"], text))
-            else:
-                text = trafilatura.extract(html, url=item.get("url")) or ""
-                t_plain += time.perf_counter() - started
-                plain.append(shingle_tp_fp_fn(item["articleBody"], text))
-    return {"newsingest": {**zyte_scores(ours), "pages_per_s": len(pages) / t_ours},
-            "trafilatura": {**zyte_scores(plain), "pages_per_s": len(pages) / t_plain}, "pages": len(pages)}
+    for key, html, item in pages:
+        try:
+            text = extract_page(html, item.get("url", ""), max_bytes=50_000_000).text
+        except PageRejected:
+            text = ""
+        ours.append(shingle_tp_fp_fn(item["articleBody"], text))
+        text = trafilatura.extract(html, url=item.get("url")) or ""
+        plain.append(shingle_tp_fp_fn(item["articleBody"], text))
+    return {"newsingest": zyte_scores(ours), "trafilatura": zyte_scores(plain), "pages": len(pages)}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timing repeats over the corpus")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="interleaved speed repeats (at least 3; fewer skips the speed section)")
     parser.add_argument("--no-zyte", action="store_true")
+    parser.add_argument("--no-speed", action="store_true", help="quality only")
     parser.add_argument("--quiet", action="store_true", help="overall table only")
     parser.add_argument("--corpus", type=Path, default=CORPUS,
                         help="labelled pages (default tests/corpus/extraction; tests/corpus/extraction_holdout)")
@@ -203,10 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_corpus(args.corpus)
     ours, t_ours = run_newsingest(pages)
     plain, t_plain = run_trafilatura(pages)
-    for _ in range(args.repeat - 1):  # interleaved repeats so machine noise hits both alike
-        t_ours += run_newsingest(pages)[1]
-        t_plain += run_trafilatura(pages)[1]
-    n = len(pages) * args.repeat
+    n = len(pages)
     if not args.quiet:
         print(f"{'page':<38} {'P':>5} {'R':>5} {'F1':>5} lead title date author leaked  | trafilatura P/R/F1  leaked")
         for a, b in zip(ours, plain):
@@ -218,17 +217,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nVietnamese portal corpus ({args.corpus.name}): {len(pages)} pages")
     print(f"{'metric':<16} {'newsingest':>11} {'trafilatura':>12}")
     for key in ("precision", "recall", "f1", "chrome_leaked", "pages_leaking", "lead_kept", "title", "published",
-                "author", "pages_per_s"):
+                "author"):
         print(f"{key:<16} {s_ours[key]:>11.3f} {s_plain[key]:>12.3f}")
-    print(f"{'speed ratio':<16} {s_ours['pages_per_s'] / s_plain['pages_per_s']:>11.2f}x of plain trafilatura")
+    speed = not args.no_speed and args.repeat >= 3
+    if speed:
+        speed_pages = [extraction_speed.Page(name, html, truth["url"], truth.get("portal", ""))
+                       for name, html, truth in pages]
+        extraction_speed.run_set("vietnamese", args.repeat, pages=speed_pages,
+                                 title=f"Speed on the same pages ({args.corpus.name})")
+    elif not args.no_speed:
+        print("\n(speed not measured: it needs --repeat 3 or more)")
     if not args.no_zyte:
         zyte = run_zyte()
         if zyte:
             print(f"\nZyte article-extraction benchmark: {zyte['pages']} pages (4-token shingles)")
             print(f"{'metric':<16} {'newsingest':>11} {'trafilatura':>12}")
-            for key in ("precision", "recall", "f1", "pages_per_s"):
+            for key in ("precision", "recall", "f1"):
                 print(f"{key:<16} {zyte['newsingest'][key]:>11.3f} {zyte['trafilatura'][key]:>12.3f}")
-            print(f"{'speed ratio':<16} {zyte['newsingest']['pages_per_s'] / zyte['trafilatura']['pages_per_s']:>11.2f}x")
+            if speed:
+                extraction_speed.run_set("zyte", args.repeat)
         else:
             print("\n(Zyte benchmark not found beside the repository; skipped)")
     return 0

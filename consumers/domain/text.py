@@ -14,6 +14,8 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
 # Zero-width and soft-hyphen characters portals leave in copy-pasted text.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Whitespace that _SPACE_RE.sub(" ", ...) would change: anything but a lone space.
+_NOT_LONE_SPACE_RE = re.compile(r"[^\S ]|  ")
 
 
 def nfc(text: str) -> str:
@@ -23,8 +25,15 @@ def nfc(text: str) -> str:
 def clean_spaces(text: str) -> str:
     """NFC, invisible characters removed, runs of whitespace collapsed (newlines kept)."""
     text = _INVISIBLE_RE.sub("", nfc(text)).replace("\u00a0", " ")
-    lines = (_SPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
+    if "\n" not in text:  # one line (the common case), the same result without the generators
+        return _squash(text)
+    lines = (_squash(line) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _squash(line: str) -> str:
+    """_SPACE_RE.sub(" ", line).strip(), without rebuilding a line whose spaces are all single already."""
+    return (_SPACE_RE.sub(" ", line) if _NOT_LONE_SPACE_RE.search(line) else line).strip()
 
 
 @lru_cache(maxsize=65536)
@@ -42,7 +51,7 @@ def _fold_syllable(syllable: str) -> str:
 def fold(text: str) -> str:
     """Matching form: lower case, tone placement folded, punctuation and spacing dropped."""
     lowered = nfc(_INVISIBLE_RE.sub("", text)).lower()
-    return " ".join(_fold_syllable(w) for w in _WORD_RE.findall(lowered))
+    return " ".join(map(_fold_syllable, _WORD_RE.findall(lowered)))
 
 
 def fold_words(text: str) -> list[str]:

@@ -8,8 +8,8 @@ from collections import OrderedDict
 from consumers.domain.text import fold
 
 
-def _key(line: str) -> str:
-    return hashlib.blake2b(fold(line).encode(), digest_size=8).hexdigest()
+def _key(line: str, folded: str | None = None) -> str:
+    return hashlib.blake2b((fold(line) if folded is None else folded).encode(), digest_size=8).hexdigest()
 
 
 class BoilerplateMemory:
@@ -38,8 +38,9 @@ class BoilerplateMemory:
         while len(table) > self.max_lines:
             table.popitem(last=False)
 
-    def is_boilerplate(self, portal: str, line: str) -> bool:
+    def is_boilerplate(self, portal: str, line: str, folded: str | None = None) -> bool:
+        """`folded` is fold(line) when the caller has it already."""
         if len(line) > self.max_line_chars:
             return False
-        urls = self._pages.get(portal, {}).get(_key(line))
+        urls = self._pages.get(portal, {}).get(_key(line, folded))
         return bool(urls) and len(urls) >= self.min_pages

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import trafilatura
-from trafilatura.utils import load_html
+from trafilatura.utils import decode_file
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -16,6 +16,8 @@ from consumers.domain.extraction.boilerplate import BoilerplateMemory
 from consumers.domain.extraction.chrome import ChromeRules, load_rules
 from consumers.domain.extraction.decoding import CP1258_TONES, decode_html, looks_like_redirect_only, sniff_binary
 from consumers.domain.extraction.errors import PageRejected
+from consumers.domain.extraction.parsing import parse_html
+from consumers.domain.extraction.rules_xpath import prune_plan
 from consumers.domain.extraction.structure import (
     drop_hidden,
     drop_link_lists,
@@ -35,25 +37,35 @@ from consumers.domain.extraction.metadata import (
 )
 from consumers.domain.text import clean_spaces, fold
 
-_LEAD_XPATH = (
-    "//body//*[contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary') "
-    "or contains(@class,'chapeau') or contains(@class,'excerpt') or contains(@class,'description') "
-    "or contains(@class,'tomtat') or contains(@class,'tom-tat') or contains(@class,'intro') "
-    "or contains(@id,'sapo') or contains(@id,'lead') or contains(@class,'news-init') or contains(@class,'hometext')]"
-)
-_CAPTION_XPATH = (
-    "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption') "
-    "or contains(@class,'image-desc') or contains(@class,'img-desc') or contains(@class,'chu-thich')]"
-    " | //body//table[contains(@class,'image') or contains(@class,'picture') or contains(@class,'tplCaption')]"
+# Lead, caption and byline containers, by class (lower-cased first) or id. They were three XPaths of
+# `//body//*[contains(@class, ...) or ...]`, which libxml2 answers with a full traversal and a string copy per
+# contains(): one walk in Python reads each element's class once (see _ClassedBlocks).
+_LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "excerpt", "description", "tomtat", "tom-tat", "intro",
+                 "news-init", "hometext")
+_LEAD_IDS = ("sapo", "lead")
+_CAPTION_CLASSES = ("caption", "Caption", "image-desc", "img-desc", "chu-thich")
+_AUTHOR_CLASSES = ("author", "tacgia", "tac-gia", "byline")
+_AUTHOR_ITEMPROPS = ("author",)
+# Caption rows of photo tables stay XPath: they test the rows' content.
+_CAPTION_TABLE_ROWS = etree.XPath(
+    "//body//table[contains(@class,'image') or contains(@class,'picture') or contains(@class,'tplCaption')]"
     "//tr[not(.//img)]"
     # Old CMSs put a photo in a small table of its own: the rows under the image are its caption.
     " | //body//table[count(.//img) = 1][count(.//tr) <= 3][not(.//table)]"
     "//tr[not(.//img)][string-length(normalize-space()) < 250]"
 )
-_AUTHOR_CLASS_XPATH = (
-    "//body//*[contains(@class,'author') or contains(@class,'tacgia') or contains(@class,'tac-gia') "
-    "or contains(@class,'byline') or contains(@itemprop,'author')]"
-)
+
+
+def _substring_test(needles: tuple[str, ...]):
+    """`any(n in value for n in needles)` as one regex search (the same answer: some needle occurs)."""
+    return re.compile("|".join(re.escape(n) for n in needles)).search
+
+
+_HAS_LEAD_CLASS = _substring_test(_LEAD_CLASSES)
+_HAS_LEAD_ID = _substring_test(_LEAD_IDS)
+_HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
+_HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
+_HAS_AUTHOR_ITEMPROP = _substring_test(_AUTHOR_ITEMPROPS)
 _AUTHOR_PREFIX = re.compile(r"^(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập)\s*:\s*(.+)$", re.I)
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
@@ -62,7 +74,8 @@ _SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60
 # "Bài, ảnh: Hùng Sơn" credits the same person for the text and the photos.
 _TEXT_AND_PHOTO = re.compile(r"^(?:bài|tin)\s*(?:và|,|&)\s*ảnh\s*:", re.I)
 # Where a lead or byline never is: the page's own header, menus, footer and sidebars.
-_OUTSIDE_ARTICLE = f"ancestor::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor::aside"
+_OUTSIDE_ARTICLE = etree.XPath(
+    f"boolean(ancestor::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor::aside)")
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*$")
 _MAX_TABLE_CELLS = 5000
 # The most article text (lead and paragraphs, UTF-8) one page may publish; captions get a tenth of it.
@@ -77,21 +90,26 @@ _MAX_ELEMENTS = 12_000
 _VIETNAMESE = re.compile("[đĐăĂơƠưƯ\u1ea0-\u1ef9]")
 
 
-_LETTER = re.compile(r"[^\W\d_]")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")  # the letters counted run by run: fewer objects than one per letter
 _TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+_SAMPLE_TEXT = etree.XPath("//body//p//text() | //body//h1//text() | //body//td//text()", smart_strings=False)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def is_vietnamese(text: str, tree=None) -> bool:
     """Portal chrome rules are for Vietnamese pages; other pages get trafilatura's own behaviour.
     Decided from the page's visible paragraph text (a lang attribute can be missing or wrong)."""
     if tree is not None:
-        sample = " ".join(tree.xpath("//body//p//text() | //body//h1//text() | //body//td//text()")[:400])[:60_000]
+        sample = " ".join(_SAMPLE_TEXT(tree)[:400])[:60_000]
         if len(sample) < 200:
             sample = _TAGS.sub(" ", text[:300_000])[:60_000]
     else:
         sample = _TAGS.sub(" ", text[:300_000])[:60_000]
-    letters = len(_LETTER.findall(sample)) or 1
-    return len(_VIETNAMESE.findall(sample)) / letters > 0.01
+    vietnamese = len(_VIETNAMESE.findall(sample))
+    if 100 * vietnamese > len(sample):
+        return True  # more than 1 % of all characters, so of the letters: no need to count those
+    letters = sum(map(len, _LETTER_RUN.findall(sample))) or 1
+    return vietnamese / letters > 0.01
 
 
 @dataclass
@@ -145,11 +163,77 @@ def _byline_name(line: str, rules: ChromeRules) -> str | None:
     return name
 
 
-def _lead_elements(tree, title_el) -> list:
+@dataclass
+class _ClassedBlocks:
+    leads: list
+    captions: list
+    authors: list
+
+
+def _lowercase(el) -> None:
+    for attr in ("class", "id"):
+        value = el.get(attr)
+        if value and value != value.lower():
+            el.set(attr, value.lower())
+
+
+def _top_bodies(doc_root) -> list:
+    return [b for b in doc_root.iter("body") if not any(a.tag == "body" for a in b.iterancestors())]
+
+
+def _classed_blocks(tree) -> _ClassedBlocks:
+    """Lower-case every class and id under `tree` (structure.lowercase_classes) and, in the same walk, pick the
+    lead, caption and byline containers among the document's body elements, in document order: what
+    `//body//*[contains(@class, ...) or ...]` and `//body//figcaption` selected, plus the photo-table caption
+    rows (_CAPTION_TABLE_ROWS)."""
+    doc_root = tree.getroottree().getroot()
+    bodies = _top_bodies(doc_root)
+    leads: list = []
+    captions: list = []
+    authors: list = []
+    if tree is doc_root and len(bodies) == 1 and bodies[0].getparent() is tree:
+        body = bodies[0]
+        _lowercase(tree)
+        for child in tree:
+            if child is not body:
+                for el in child.iter(etree.Element):
+                    _lowercase(el)
+        _lowercase(body)
+        walk = body.iterdescendants(etree.Element)
+        lower = True
+    else:  # a fragment or several bodies: the plain definitions
+        lowercase_classes(tree)
+        walk = (el for b in bodies for el in b.iterdescendants(etree.Element))
+        lower = False
+    for el in walk:
+        cls = el.get("class") or ""
+        eid = el.get("id") or ""
+        if lower:
+            if cls != (low := cls.lower()):
+                el.set("class", low)
+                cls = low
+            if eid != (low := eid.lower()):
+                el.set("id", low)
+                eid = low
+        # contains() of a missing attribute is contains('', ...): false for these non-empty needles.
+        if (cls and _HAS_LEAD_CLASS(cls)) or (eid and _HAS_LEAD_ID(eid)):
+            leads.append(el)
+        if el.tag == "figcaption" or (cls and _HAS_CAPTION_CLASS(cls)):
+            captions.append(el)
+        if (cls and _HAS_AUTHOR_CLASS(cls)) or ((prop := el.get("itemprop")) and _HAS_AUTHOR_ITEMPROP(prop)):
+            authors.append(el)
+    rows = _CAPTION_TABLE_ROWS(tree)
+    if rows:
+        # The union in document order, each element once.
+        wanted = set(captions).union(rows)
+        captions = [el for b in bodies for el in b.iterdescendants(etree.Element) if el in wanted]
+    return _ClassedBlocks(leads, captions, authors)
+
+
+def _lead_elements(found, title_el) -> list:
     """Lead containers of the article: not the site's tagline ('site-description') in the header,
     and never printed above the headline."""
-    found = [el for el in tree.xpath(_LEAD_XPATH) if not el.xpath(_OUTSIDE_ARTICLE)
-             and "site-" not in el.get("class", "")]
+    found = [el for el in found if not _OUTSIDE_ARTICLE(el) and "site-" not in el.get("class", "")]
     if title_el is None or not found:
         return found
     # Source line numbers order elements without walking the tree; on minified one-line pages
@@ -167,20 +251,32 @@ def _texts(elements) -> list[str]:
     return out
 
 
+_COUNT_ELEMENTS = etree.XPath("count(//*)")
+_TEXT_LENGTH = etree.XPath("string-length(string(.))")
+_TABLES = etree.XPath("//table")
+_TABLE_CELLS = etree.XPath(".//td|.//th")
+
+
 def _prune_big_tables(tree: lxml_html.HtmlElement) -> int:
     removed = 0
-    for table in tree.xpath("//table"):
-        if table.getparent() is not None and len(table.xpath(".//td|.//th")) > _MAX_TABLE_CELLS:
+    for table in _TABLES(tree):
+        if table.getparent() is not None and len(_TABLE_CELLS(table)) > _MAX_TABLE_CELLS:
             table.drop_tree()
             removed += 1
     return removed
 
 
-def _bound_tree(root, max_elements: int, max_chars: int) -> bool:
+def _bound_tree(root, max_elements: int, max_chars: int, elements: float | None = None,
+                source_chars: int | None = None) -> bool:
     """Cut the document after its first `max_elements` elements or `max_chars` characters of text (in
-    document order). True if something was cut."""
+    document order). True if something was cut. `elements` is count(//*) if already known; `source_chars` the
+    length of the decoded HTML the tree was parsed from, which its text cannot exceed (an entity is never
+    longer than its reference)."""
     # Counted in C first: almost every page is far below both bounds.
-    if root.xpath("count(//*)") <= max_elements and root.xpath("string-length(string(.))") <= max_chars:
+    if elements is None:
+        elements = _COUNT_ELEMENTS(root)
+    if elements <= max_elements and (
+            (source_chars is not None and source_chars <= max_chars) or _TEXT_LENGTH(root) <= max_chars):
         return False
     count = chars = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
@@ -228,14 +324,18 @@ def _cut_after(el, root) -> None:
         node = parent
 
 
-def _prepare_tree(tree, flags: list[str], budget: "_Budget", max_text_bytes: int) -> None:
+def _prepare_tree(tree, flags: list[str], budget: "_Budget", max_text_bytes: int,
+                  source_chars: int | None = None) -> None:
     """The limits every extraction path applies before trafilatura: giant tables dropped, the page cut to a
     size trafilatura handles within the time budget."""
-    if _prune_big_tables(tree):
+    elements = _COUNT_ELEMENTS(tree)
+    # A table of more than _MAX_TABLE_CELLS cells takes more elements than that: most pages need no search.
+    if elements > _MAX_TABLE_CELLS and _prune_big_tables(tree):
         flags.append("giant_table_dropped")
+        elements = None
     budget.check("tables")
     # Text past the publishable size can never be published: no reason to hand it to trafilatura.
-    if _bound_tree(tree, _MAX_ELEMENTS, max_text_bytes):
+    if _bound_tree(tree, _MAX_ELEMENTS, max_text_bytes, elements, source_chars):
         flags.append("text_truncated")
     budget.check("bound")
 
@@ -280,20 +380,34 @@ def _remove(elements) -> None:
             el.drop_tree()
 
 
-def _text_len(el) -> int:
-    return sum(len(t.strip()) for t in el.itertext())
+_SUBTREE_TEXTS = etree.XPath("descendant::text()", smart_strings=False)
+
+
+def _text_length(el) -> int:
+    """sum(len(t.strip()) for t in el.itertext()) without building an element proxy per node: the same text
+    nodes (the element's text, its descendants' texts and tails), as plain strings."""
+    return sum(map(len, map(str.strip, _SUBTREE_TEXTS(el))))
 
 
 def _prune_chrome(tree, xpaths, lengths: TextLengths) -> None:
     """Drop chrome containers, but never one that holds most of the page's text: ASP.NET and
-    SharePoint wrap whole pages in <form>, some themes put the article inside a 'sidebar' layout."""
+    SharePoint wrap whole pages in <form>, some themes put the article inside a 'sidebar' layout.
+
+    The rules run in their order; a run of rules that test only names, attributes and ancestors is one walk
+    (rules_xpath.prune_plan). Selecting such a run at once is the same as one rule after the other: what an
+    earlier rule dropped is no longer in the page either way, and the decision to drop an element (its tag,
+    its text length before pruning) does not depend on what was dropped before it."""
     body = tree.find(".//body")
     total = lengths.of(body if body is not None else tree) or 1
-    for xp in xpaths:
-        try:
-            found = tree.xpath(xp)
-        except etree.XPathError:
-            continue
+    doc_root = tree.getroottree().getroot()
+    for kind, rule in prune_plan(tuple(xpaths)):
+        if kind == "walk":
+            found = rule.select(doc_root)
+        else:
+            try:
+                found = rule(tree)
+            except etree.XPathError:
+                continue
         for el in found:
             if el.getparent() is None:
                 continue
@@ -325,14 +439,17 @@ def extract_page(
     if not looks_vietnamese(body):
         return _extract_foreign(body, url, content_type, budget, max_text_bytes)
     text, charset, flags = decode_html(body, content_type)
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    # trafilatura's own parser (comments and processing instructions dropped): text that follows an
+    text = _XML_DECLARATION.sub("", text)
+    # trafilatura's own parsing (comments and processing instructions dropped): text that follows an
     # HTML comment is otherwise lost by its extractor.
-    tree = load_html(text)
+    tree = parse_html(text)
     if tree is None:
         raise PageRejected("unparseable_html", "the HTML could not be parsed")
     budget.check("parse")
-    _prepare_tree(tree, flags, budget, max_text_bytes)
+    _prepare_tree(tree, flags, budget, max_text_bytes, len(text))
+    # Every element's Python proxy, kept for the whole extraction: lxml builds a new proxy each time a walk or
+    # an XPath result reaches an element nobody holds; held, the walks below reuse them (about 1 % of the time).
+    elements = list(tree.getroottree().getroot().iter())  # noqa: F841 - held, not read
     cms = rules.detect_cms(text[:50_000])
 
     published, modified = meta_published(tree)
@@ -350,16 +467,18 @@ def extract_page(
     # What the page prints as the credit outranks <meta name=author> and JSON-LD, which CMSs fill
     # with the account that posted ("Super User", "admin") or the site's name.
     meta_credit, author = author, None
-    lowercase_classes(tree)
     body_el = tree.find(".//body")
-    total_chars = _text_len(body_el if body_el is not None else tree) or 1
+    total_chars = _text_length(body_el if body_el is not None else tree) or 1
     drop_hidden(tree, total_chars)
     unwrap_layout_tables(tree)
-    lead_candidates = [t for t in _texts(_lead_elements(tree, title_el)) if len(t) >= 40]
+    # Class and id values are lower-cased here (they used to be before drop_hidden and unwrap_layout_tables,
+    # which read neither).
+    blocks = _classed_blocks(tree)
+    lead_candidates = [t for t in _texts(_lead_elements(blocks.leads, title_el)) if len(t) >= 40]
     lead = lead_candidates[0] if lead_candidates else ""
-    caption_els = tree.xpath(_CAPTION_XPATH) + captions_under_images(tree)
+    caption_els = blocks.captions + captions_under_images(tree)
     captions = list(dict.fromkeys(t for t in _texts(caption_els) if len(t) >= 8))
-    author_nodes = [t for t in _texts(tree.xpath(_AUTHOR_CLASS_XPATH)) if len(t) <= 80]
+    author_nodes = [t for t in _texts(blocks.authors) if len(t) <= 80]
     author_folds = {fold(t) for t in author_nodes}
     alt_folds = image_alt_texts(tree)
 
@@ -395,9 +514,14 @@ def extract_page(
         raise PageRejected("empty_body", "no article text found on the page")
     shown = pure
     if boilerplate is not None and portal:
-        learned = _assemble(page, lambda line: boilerplate.is_boilerplate(portal, line))
-        if learned.learned_lines and (learned.lead or learned.paragraphs):
-            shown = learned
+        def is_learned(line: str, folded: str) -> bool:
+            return boilerplate.is_boilerplate(portal, line, folded)
+
+        # Without a single learned line among them the second assembly would learn nothing: skip it.
+        if any(is_learned(line, folded) for line, folded in page.cleaned()):
+            learned = _assemble(page, is_learned)
+            if learned.learned_lines and (learned.lead or learned.paragraphs):
+                shown = learned
 
     if pure.truncated and "text_truncated" not in flags:
         flags.append("text_truncated")
@@ -431,6 +555,29 @@ class _PageLines:
     author_nodes: list[str]
     meta_credit: str | None
     max_text_bytes: int = MAX_TEXT_BYTES
+    _cleaned: list[tuple[str, str]] | None = None
+    _chrome: dict[str, bool] = field(default_factory=dict)
+
+    def cleaned(self) -> list[tuple[str, str]]:
+        """(line, folded) of every line with text: computed once for both assemblies."""
+        if self._cleaned is None:
+            out = []
+            for raw_line in self.lines:
+                # Table rows come out of trafilatura as "| cell |": the pipes are layout, not text.
+                line = clean_spaces(raw_line).strip("| ").lstrip("-•* ").strip()
+                if line:
+                    folded = fold(line)
+                    if folded:
+                        out.append((line, folded))
+            self._cleaned = out
+        return self._cleaned
+
+    def is_chrome(self, line: str, folded: str) -> bool:
+        known = self._chrome.get(line)
+        if known is None:
+            known = self._chrome[line] = self.rules.is_chrome_line(line) or (
+                folded in self.section_folds and len(line) <= 80)
+        return known
 
 
 @dataclass
@@ -446,8 +593,9 @@ class _Body:
 
 
 def _assemble(page: _PageLines, is_learned) -> _Body:
-    """Lead, paragraphs, captions and credits from trafilatura's lines. `is_learned` (or None) names the
-    lines a process has learned are chrome: they leave the body as if the page had never printed them."""
+    """Lead, paragraphs, captions and credits from trafilatura's lines. `is_learned(line, folded)` (or None)
+    names the lines a process has learned are chrome: they leave the body as if the page had never printed
+    them."""
     rules = page.rules
     captions = list(page.captions)
     caption_folds = {fold(c) for c in captions}
@@ -459,18 +607,13 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     photo_credit: str | None = None
     chrome_hits = 0
     seen: set[str] = set()
-    for raw_line in page.lines:
-        # Table rows come out of trafilatura as "| cell |": the pipes are layout, not text.
-        line = clean_spaces(raw_line).strip("| ").lstrip("-•* ").strip()
-        if not line:
+    for line, folded in page.cleaned():
+        if folded in seen:
             continue
-        folded = fold(line)
-        if not folded or folded in seen:
-            continue
-        if rules.is_chrome_line(line) or (folded in page.section_folds and len(line) <= 80):
+        if page.is_chrome(line, folded):
             chrome_hits += 1
             continue
-        if is_learned is not None and is_learned(line):
+        if is_learned is not None and is_learned(line, folded):
             chrome_hits += 1
             learned.append(line)
             continue
@@ -540,11 +683,33 @@ _VIETNAMESE_BYTES = (b"\xe1\xba", b"\xe1\xbb", b"\xc4\x91", b"\xc6\xb0", b"\xc6\
                      b"&#432;", b"&#417;")
 
 
+# Counted as two regex searches, the character references and the UTF-8 sequences: no two sequences can overlap
+# (none ends with a byte another starts with), so the number of matches is the sum of their counts.
+_VIETNAMESE_REFERENCES = re.compile(b"|".join(re.escape(seq) for seq in _VIETNAMESE_BYTES if seq.startswith(b"&")))
+_VIETNAMESE_UTF8 = re.compile(b"|".join(re.escape(seq) for seq in _VIETNAMESE_BYTES if not seq.startswith(b"&")))
+_VIETNAMESE_LEADS = tuple(sorted({seq[:1] for seq in _VIETNAMESE_BYTES if not seq.startswith(b"&")}))
+
+
+def _count_up_to(pattern: re.Pattern, data: bytes, n: int) -> int:
+    found = 0
+    for found, _ in enumerate(pattern.finditer(data), 1):
+        if found >= n:
+            break
+    return found
+
+
 def looks_vietnamese(body: bytes) -> bool:
     """A cheap look at the raw bytes: pages with no Vietnamese letters skip the portal rules entirely
     (and the decoding and metadata work they need), so generic pages cost what plain trafilatura costs."""
     sample = body[:300_000]
-    if sum(sample.count(seq) for seq in _VIETNAMESE_BYTES) >= 10:
+    found = _count_up_to(_VIETNAMESE_REFERENCES, sample, 10)
+    # Most pages that are not Vietnamese hold none of the sequences' first bytes (a memchr each), or fewer of
+    # them than the sequences still missing; only the others are searched.
+    if found < 10 and any(lead in sample for lead in _VIETNAMESE_LEADS):
+        missing = 10 - found
+        if len(sample) - len(sample.translate(None, b"".join(_VIETNAMESE_LEADS))) >= missing:
+            found += _count_up_to(_VIETNAMESE_UTF8, sample, missing)
+    if found >= 10:
         return True
     try:
         sample.decode("utf-8")
@@ -565,25 +730,29 @@ def _extract_foreign(body: bytes, url: str, content_type: str | None, budget: _B
     if looks_like_redirect_only(body):
         raise PageRejected("redirect_only", "the page is only a JavaScript/meta redirect")
     end = body.find(b"</head>")
-    head = load_html(body[: end + 7] + b"<body></body></html>") if end > 0 else None
+    head = parse_html(body[: end + 7] + b"<body></body></html>", repair_known_clean=True) if end > 0 else None
     title, published, modified, author = "", None, None, None
     if head is not None:
         title = _tag_title(head)
         published, modified = meta_published(head)
         author = meta_author(head)
-    # Parsed as trafilatura parses bytes, so the text is what plain trafilatura finds, within the same limits
-    # as the portal path.
-    tree = load_html(body)
+    # Parsed as trafilatura parses bytes (load_html(bytes) is load_html(decode_file(bytes)); parse_html is
+    # load_html), so the text is what plain trafilatura finds, within the same limits as the portal path.
+    source = decode_file(body)
+    tree = parse_html(source)
     if tree is None:
         raise PageRejected("empty_body", "no article text found on the page")
     budget.check("parse")
     flags: list[str] = []
-    _prepare_tree(tree, flags, budget, max_text_bytes)
+    _prepare_tree(tree, flags, budget, max_text_bytes, len(source))
     return _extract_generic(tree, url, title, published, modified, author, "utf-8", flags, budget, max_text_bytes)
 
 
+_OG_TITLE = etree.XPath("string(//meta[@property='og:title']/@content)")
+
+
 def _tag_title(tree) -> str:
-    og = tree.xpath("string(//meta[@property='og:title']/@content)")
+    og = _OG_TITLE(tree)
     title = clean_spaces(og or tree.findtext(".//title") or "")
     parts = [p for p in re.split(r"\s+[-|–—»]\s+", title) if p]
     return max(parts, key=len) if parts else title
@@ -591,10 +760,13 @@ def _tag_title(tree) -> str:
 
 def _extract_generic(tree, url, title, published, modified, author, charset, flags, budget: _Budget,
                      max_text_bytes: int) -> ExtractedPage:
-    """Plain trafilatura on a page the portal rules are not for (an already parsed and bounded tree)."""
+    """Plain trafilatura on a page the portal rules are not for (an already parsed and bounded tree, or the
+    text when the limits cannot apply to it)."""
     extracted = trafilatura.extract(tree, url=url, output_format="txt") or ""
     budget.check("trafilatura")
-    paragraphs = [p for p in (clean_spaces(x) for x in extracted.split("\n")) if p]
+    # clean_spaces of the whole text is the non-empty cleaned lines joined (a newline never composes in NFC).
+    cleaned = clean_spaces(extracted)
+    paragraphs = cleaned.split("\n") if cleaned else []
     if not paragraphs:
         raise PageRejected("empty_body", "no article text found on the page")
     lead = paragraphs.pop(0)

@@ -112,7 +112,27 @@ def _visible_text(body: bytes) -> bytes:
     return stripped.replace(b"&nbsp;", b" ").strip()
 
 
+# Every match of _JS_REDIRECT contains one of these words (ASCII case folded), at most this many bytes after
+# its start ("document.location"): a page without them needs no regex scan, which costs a case-insensitive
+# attempt at every byte.
+_REDIRECT_WORDS = ((b"location", len(b"document.")), (b"http-equiv", 0))
+
+
+def _has_redirect(body: bytes) -> bool:
+    """_JS_REDIRECT.search(body), tried only where a match can start: at most 9 bytes before "location"
+    ("document."), or at "http-equiv"."""
+    low = body.lower()  # bytes patterns fold ASCII case only, as bytes.lower() does
+    for word, before in _REDIRECT_WORDS:
+        at = low.find(word)
+        while at >= 0:
+            for start in range(max(0, at - before), at + 1):
+                if _JS_REDIRECT.match(body, start):
+                    return True
+            at = low.find(word, at + 1)
+    return False
+
+
 def looks_like_redirect_only(body: bytes) -> bool:
-    if len(body) > 20_000 or not _JS_REDIRECT.search(body):
+    if len(body) > 20_000 or not _has_redirect(body):
         return False
     return len(_visible_text(body).split()) < 15

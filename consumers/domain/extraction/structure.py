@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from consumers.domain.text import clean_spaces, fold
@@ -13,6 +14,18 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SENTENCE_END = re.compile(r"[.!?…;]\s*$")
 _FILENAME = re.compile(r"\.(jpe?g|png|gif|webp|bmp)$|^(img|image|dsc|photo)[\w\-]*$", re.I)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Compiled once: lxml compiles a string XPath on every call, which cost more than evaluating it here.
+_STYLED = etree.XPath("//body//*[@style or @hidden]")
+_LINKS = etree.XPath(".//a[@href]")
+_IMAGES = etree.XPath(".//img")
+_ROWS = etree.XPath(".//tr")
+_LIST_BLOCKS = etree.XPath("//body//ul | //body//ol | //body//table[not(.//table)] | //body//div[count(*) >= 3]")
+_ALTS = etree.XPath("//body//img/@alt", smart_strings=False)
+_ITALICS = etree.XPath(".//em | .//i")
+_IMAGE_BLOCKS = etree.XPath("//body//p[.//img] | //body//div[.//img][not(.//p)]")
+_NESTED_BLOCKS = etree.XPath(".//p | .//div | .//table")
+_TABLES = etree.XPath("//body//table")
+_CELL_CONTENT = etree.XPath(".//h1 | .//h2 | .//table")
 
 
 def _text_len(el) -> int:
@@ -53,7 +66,7 @@ def drop_hidden(tree: lxml_html.HtmlElement, total: int) -> int:
     """Blocks the browser never shows (a hidden 'Ban Biên tập' author field, timeout dialogs);
     never one holding most of the page, which a script might reveal."""
     removed = 0
-    for el in tree.xpath("//body//*[@style or @hidden]"):
+    for el in _STYLED(tree):
         if el.getparent() is None:
             continue
         if (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style", ""))) and \
@@ -66,7 +79,7 @@ def drop_hidden(tree: lxml_html.HtmlElement, total: int) -> int:
 def _is_link_row(li, lengths: TextLengths) -> bool:
     """A list row that is a link to another page: its text is mostly link text (a trailing date
     or counter is allowed), or it is an image link with no text."""
-    links = li.xpath(".//a[@href]")
+    links = _LINKS(li)
     if not links:
         return False
     text = lengths.of(li)
@@ -75,7 +88,7 @@ def _is_link_row(li, lengths: TextLengths) -> bool:
 
 def _is_label(el) -> bool:
     """A short heading-like line that only names the block under it ('Tin khác', 'Văn bản mới')."""
-    if not isinstance(el.tag, str) or el.xpath(".//img"):
+    if not isinstance(el.tag, str) or _IMAGES(el):
         return False
     text = clean_spaces(el.text_content())
     if not text or len(text) > 60 or _SENTENCE_END.search(text):
@@ -94,7 +107,7 @@ def _rows(block) -> list:
     if block.tag in ("ul", "ol"):
         return [li for li in block if li.tag == "li"]
     if block.tag == "table":
-        return block.xpath(".//tr")
+        return _ROWS(block)
     children = [c for c in block if isinstance(c.tag, str)]
     if len(children) >= 3 and len({c.tag for c in children}) == 1 and children[0].tag in ("div", "p", "article"):
         return children
@@ -115,7 +128,7 @@ def drop_link_lists(tree: lxml_html.HtmlElement, total: int, lengths: TextLength
     """Blocks whose rows are links to other pages are related-news, document and banner lists,
     never article text; the heading that labels such a block goes with it."""
     removed = 0
-    for block in tree.xpath("//body//ul | //body//ol | //body//table[not(.//table)] | //body//div[count(*) >= 3]"):
+    for block in _LIST_BLOCKS(tree):
         if block.getparent() is None:
             continue
         rows = _rows(block)
@@ -139,7 +152,7 @@ def image_alt_texts(tree: lxml_html.HtmlElement) -> set[str]:
     """Folded alt texts of images that describe a photo (not file names or logos): a paragraph
     repeating one is that photo's caption."""
     out = set()
-    for alt in tree.xpath("//body//img/@alt"):
+    for alt in _ALTS(tree):
         alt = clean_spaces(alt)
         if len(alt) >= 15 and " " in alt and not _FILENAME.search(alt):
             out.add(fold(alt))
@@ -147,7 +160,7 @@ def image_alt_texts(tree: lxml_html.HtmlElement) -> set[str]:
 
 
 def _is_image_block(el) -> bool:
-    return isinstance(el.tag, str) and (el.tag == "img" or bool(el.xpath(".//img"))) and _text_len(el) == 0
+    return isinstance(el.tag, str) and (el.tag == "img" or bool(_IMAGES(el))) and _text_len(el) == 0
 
 
 def _is_caption_style(el) -> bool:
@@ -155,7 +168,7 @@ def _is_caption_style(el) -> bool:
     text = clean_spaces(el.text_content())
     if not text or len(text) > 300:
         return False
-    italic = "".join(t for i in el.xpath(".//em | .//i") for t in i.itertext())
+    italic = "".join(t for i in _ITALICS(el) for t in i.itertext())
     if len(clean_spaces(italic)) >= 0.9 * len(text):
         return True
     centred = "center" in (el.get("style") or "").replace(" ", "") or (el.get("align") or "").lower() == "center"
@@ -164,7 +177,7 @@ def _is_caption_style(el) -> bool:
 
 def _is_italic(el) -> bool:
     text = clean_spaces(el.text_content())
-    italic = "".join(t for i in el.xpath(".//em | .//i") for t in i.itertext())
+    italic = "".join(t for i in _ITALICS(el) for t in i.itertext())
     return bool(text) and len(text) <= 300 and len(clean_spaces(italic)) >= 0.9 * len(text)
 
 
@@ -172,15 +185,15 @@ def captions_under_images(tree: lxml_html.HtmlElement) -> list:
     """Paragraphs printed right under an image-only paragraph in caption style: editors of
     NukeViet, Joomla and custom CMSs type the caption as the next <p>, often twice."""
     found = []
-    for block in tree.xpath("//body//p[.//img] | //body//div[.//img][not(.//p)]"):
+    for block in _IMAGE_BLOCKS(tree):
         if not _is_image_block(block):
             # Image and italic caption in one block: <div align="center"><img><br><i>...</i></div>.
-            if not block.xpath(".//p | .//div | .//table") and _is_italic(block):
+            if not _NESTED_BLOCKS(block) and _is_italic(block):
                 found.append(block)
             continue
         nxt = block.getnext()
         while nxt is not None and isinstance(nxt.tag, str) and nxt.tag in ("p", "div") and \
-                _is_caption_style(nxt) and not nxt.xpath(".//img"):
+                _is_caption_style(nxt) and not _IMAGES(nxt):
             found.append(nxt)
             nxt = nxt.getnext()
             # Only a repetition of the same caption may follow it.
@@ -189,7 +202,8 @@ def captions_under_images(tree: lxml_html.HtmlElement) -> list:
     return found
 
 
-_LAYOUT_CELL = "./tr/td | ./tbody/tr/td | ./thead/tr/td | ./tr/th | ./tbody/tr/th"
+_LAYOUT_CELL = etree.XPath("./tr/td | ./tbody/tr/td | ./thead/tr/td | ./tr/th | ./tbody/tr/th")
+_LAYOUT_PARTS = etree.XPath("./tbody | ./thead | ./tfoot | ./tr | ./*/tr")
 
 
 def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> int:
@@ -197,11 +211,11 @@ def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> int:
     nested table or a whole article is layout, not data. As a table, trafilatura flattens it into
     one '| |'-joined row; as plain blocks its paragraphs stay paragraphs."""
     unwrapped = 0
-    for table in tree.xpath("//body//table"):
-        cells = table.xpath(_LAYOUT_CELL)
-        if not any(c.xpath(".//h1 | .//h2 | .//table") or _text_len(c) >= 400 for c in cells):
+    for table in _TABLES(tree):
+        cells = _LAYOUT_CELL(table)
+        if not any(_CELL_CONTENT(c) or _text_len(c) >= 400 for c in cells):
             continue
-        for el in [table, *table.xpath("./tbody | ./thead | ./tfoot | ./tr | ./*/tr"), *cells]:
+        for el in [table, *_LAYOUT_PARTS(table), *cells]:
             el.tag = "div"
         unwrapped += 1
     return unwrapped
