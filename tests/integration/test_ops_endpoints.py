@@ -103,12 +103,13 @@ def test_a_stage_is_live_and_ready_then_not_ready_while_the_broker_is_down(own_b
     assert any(json.loads(line).get("role") == "process" for line in lines)
 
 
-def test_a_broken_database_makes_the_process_stage_not_ready_but_still_live(broker, tmp_path):
+def test_a_broken_database_makes_the_process_stage_not_ready_but_still_live(broker, tmp_path, pg_url):
     from tests.tcp_proxy import TcpProxy
 
     port = free_port()
     with TcpProxy("127.0.0.1", 5432) as proxy:
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/test"
+        # A database of the test's own (pg_url), reached through the proxy.
+        url = f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/{pg_url.rsplit('/', 1)[1]}"
         settings = unique_settings(broker.bootstrap_servers, database_url=url)
         proc = subprocess.Popen(NEWSINGEST + ["consume", "process"], cwd=REPO, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=(tmp_path / "p.log").open("w"),
@@ -117,7 +118,8 @@ def test_a_broken_database_makes_the_process_stage_not_ready_but_still_live(brok
                                          NEWSINGEST_DATABASE_STATEMENT_TIMEOUT_S=2))
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait(lambda: _get(f"{base}/readyz")[0] == 200, 60, "the stage to be ready")
+            _wait(lambda: _get(f"{base}/readyz")[0] == 200, 90, "the stage to be ready",
+                  show=lambda: (_get(f"{base}/readyz"), (tmp_path / "p.log").read_text()[-2000:]))
             proxy.set_mode("reset")
             _, body = _wait(lambda: (r := _get(f"{base}/readyz"))[0] == 503 and r, 40,
                             "readiness to fail with the database down")
