@@ -214,7 +214,11 @@ def test_the_watch_crawler_serves_probes_and_logs_json_scrapy_included(own_broke
             assert _get(f"{base}/healthz")[0] == 200
         finally:
             proc.send_signal(signal.SIGINT)
-            proc.wait(60)
+            try:  # with its broker gone the crawler's producers wait out their flush timeouts
+                proc.wait(90)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
     lines = healthy_lines
     records = [json.loads(line) for line in lines]  # every line, Scrapy's included, is one JSON object
     assert any(r["logger"].startswith("scrapy") for r in records), lines[:5]
