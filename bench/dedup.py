@@ -3,10 +3,13 @@
 Part 1 streams tests/corpus/dedup/documents.jsonl through the real process stage (SQLite, in published
 order) and prints: re-crawls and revisions recognised, near-duplicate precision/recall on the labelled pairs,
 event pairwise precision/recall/F1 over all meeting documents, and MinHash vs SimHash separation on the pairs.
-Part 2 fills the near-duplicate index with N synthetic documents and prints insert rate, lookup p50/p99 and
-index bytes per document, on SQLite and on PostgreSQL (if reachable).
+Part 2 stores N synthetic documents in the production tables (documents, articles, near_index; bulk-loaded),
+gathers planner statistics (ANALYZE, committed), then times 1000 production lookups (NearDuplicateIndex.lookup,
+the process stage's call: band probes, the join to the candidates' documents, their signatures compared) and
+prints load rate, lookup p50/p99, near-index and total bytes per document, on SQLite and on PostgreSQL (if
+reachable; in a database of its own, dropped afterwards).
 
-    python bench/dedup.py [--docs 1000000] [--pg URL] [--skip-scale]
+    python bench/dedup.py [--docs 1000000] [--pg URL] [--skip-scale] [--only sqlite|postgresql] [--explain]
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import hashlib
 import itertools
 import json
 import os
-import random
 import sys
 import tempfile
 import time
@@ -162,58 +164,166 @@ def separation(docs: list[dict], pairs: list[dict]) -> dict:
 
 
 # -- the index at scale --------------------------------------------------------------------------
-def scale(database_url: str, n_docs: int, batch: int = 20_000) -> dict:
-    from sqlalchemy import insert, text
+SCALE_PORTALS = [f"portal{i:02d}" for i in range(40)]
 
-    from consumers.adapters.tables import N_BANDS, metadata, near_index
+
+def _scale_rows(n_docs: int, today: int, seed: int = 42):
+    """Synthetic stored documents, as the process stage stores them: (documents, articles, near_index) rows in
+    batches, and a sample of recent documents' signatures to probe with. Random signatures: no two documents
+    share a band except by chance, as unrelated texts."""
+    import numpy as np
+
+    from consumers.adapters.tables import compress_text
+
+    rng = np.random.default_rng(seed)
+    sample: list[tuple[int, np.ndarray]] = []
+    batch = 20_000
+    created = dt.datetime.now(dt.timezone.utc)
+    text = compress_text("Nội dung bài viết.")
+    for first in range(0, n_docs, batch):
+        count = min(batch, n_docs - first)
+        values = rng.integers(0, 2**32, size=(count, neardup.NUM_PERM), dtype=np.uint64).astype("<u4")
+        days = today - rng.integers(0, 365, size=count)
+        docs, arts, near = [], [], []
+        for k in range(count):
+            doc_id = first + k + 1
+            url = f"https://{SCALE_PORTALS[doc_id % 40]}.vn/tin-tuc/bai-viet-so-{doc_id}.html"
+            report_id = hashlib.sha256(url.encode()).hexdigest()[:24]
+            fp = hashlib.sha256(f"text {doc_id}".encode()).hexdigest()
+            docs.append((doc_id, SCALE_PORTALS[doc_id % 40], fp, report_id, 1, False, None, created))
+            arts.append((doc_id, url, SCALE_PORTALS[doc_id % 40], "Hà Nội", None, f"Bài viết số {doc_id}", None,
+                         text, "[]", None, None, None, False, None, None, "[]", created))
+            bands = neardup.bands_of(values[k])
+            near.append((doc_id, int(days[k]), *bands, values[k].tobytes()))
+            if days[k] >= today - 30 and len(sample) < 1000 and doc_id % max(1, n_docs // 20_000) == 0:
+                sample.append((doc_id, values[k].copy()))
+        yield docs, arts, near, sample
+
+
+_COLUMNS = {
+    "documents": ("id", "portal_id", "fingerprint", "report_id", "version", "is_meeting_report", "duplicate_of",
+                  "created_at"),
+    "articles": ("id", "canonical_url", "portal_id", "province", "url", "title", "lead", "text", "captions",
+                 "author", "published_at", "modified_at", "is_meeting_report", "meeting_type", "confidence",
+                 "quality_flags", "stored_at"),
+    "near_index": ("document_id", "created_day", *[f"b{i}" for i in range(7)], "minhash"),
+}
+
+
+def _load(store: Store, n_docs: int, today: int) -> tuple[float, list]:
+    """Bulk-load the synthetic documents through the driver (COPY on PostgreSQL); seconds and the probe sample."""
+    raw = store.engine.raw_connection()
+    sample: list = []
+    started = time.perf_counter()
+    try:
+        cur = raw.cursor()
+        postgres = store.engine.dialect.name == "postgresql"
+        if not postgres:  # loading only: a large page cache (random inserts into eleven indexes), no fsync
+            cur.execute("PRAGMA cache_size = -1000000")
+            cur.execute("PRAGMA synchronous = OFF")
+        for docs, arts, near, sample in _scale_rows(n_docs, today):
+            if not postgres:
+                cur.execute("BEGIN")  # the store's engine leaves pysqlite in autocommit mode
+            for table, rows in (("documents", docs), ("articles", arts), ("near_index", near)):
+                columns = _COLUMNS[table]
+                if postgres:
+                    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    marks = ", ".join("?" * len(columns))
+                    cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                                    [tuple(v.isoformat(" ") if isinstance(v, dt.datetime) else v for v in row)
+                                     for row in rows])
+            raw.commit()
+    finally:
+        raw.close()
+    return time.perf_counter() - started, sample
+
+
+def _sizes(store: Store) -> tuple[int | None, int | None]:
+    """(bytes of the near-duplicate index: near_index and its indexes, bytes of every table) of the database."""
+    from sqlalchemy import text
+
+    with store.engine.connect() as conn:
+        if store.engine.dialect.name == "postgresql":
+            near = conn.execute(text("SELECT pg_total_relation_size('near_index')")).scalar()
+            total = conn.execute(text(
+                "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'r' AND n.nspname = current_schema()")).scalar()
+            return near, total
+        try:
+            near = conn.execute(text("SELECT SUM(pgsize) FROM dbstat WHERE name = 'near_index' "
+                                     "OR name LIKE 'ix_near_index_%'")).scalar()
+        except Exception:  # noqa: BLE001 - dbstat is optional in SQLite builds
+            near = None
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar() * conn.exec_driver_sql("PRAGMA page_size").scalar()
+        return near, pages
+
+
+def _plan(store: Store, index, values, url: str) -> str:
+    """The database's plan of one production lookup (PostgreSQL: EXPLAIN ANALYZE, so with its timings)."""
+    from consumers.adapters.near_index import _LOOKUP, _day
+    from consumers.domain.dedup import report_id_for
+
+    bands = neardup.bands_of(values)
+    params = {"since": _day() - index.window_days, "report_id": report_id_for(url),
+              **{f"b{i}": bands[i] for i in range(len(bands))}}
+    sql = str(_LOOKUP.params(**params).compile(dialect=store.engine.dialect, compile_kwargs={"literal_binds": True}))
+    postgres = store.engine.dialect.name == "postgresql"
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(("EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN ") + sql).all()
+    return "\n".join("    " + (r[0] if postgres else r[-1]) for r in rows)
+
+
+def scale(database_url: str, n_docs: int, probes: int = 1000, explain: bool = False) -> dict:
+    """N synthetic documents in the production tables, statistics gathered and committed (ANALYZE, autocommit),
+    then `probes` production lookups: NearDuplicateIndex.lookup, the call the process stage makes (band
+    probes, the join to the candidates' documents, their signatures compared), inside a store unit of work.
+    Half the probes carry the signature of a stored document (under another URL: found, similarity 1.0), half
+    a signature sharing nothing."""
+    import numpy as np
+
+    from consumers.adapters.near_index import NearDuplicateIndex
+    from consumers.adapters.tables import metadata
 
     store = Store(database_url)
-    metadata.drop_all(store.engine, tables=[near_index])
-    metadata.create_all(store.engine, tables=[near_index])
-    rng = random.Random(42)
-    today = (dt.date.today() - dt.date(2000, 1, 1)).days
-    started = time.perf_counter()
-    sample: list[list[int]] = []
+    metadata.drop_all(store.engine)
     with store.engine.begin() as conn:
-        for first in range(0, n_docs, batch):
-            rows = []
-            for i in range(first, min(n_docs, first + batch)):
-                bands = [rng.randint(-2**31, 2**31 - 1) for _ in range(N_BANDS)]
-                if i % max(1, n_docs // 1000) == 0:
-                    sample.append(bands)
-                rows.append({"document_id": i + 1, "created_day": today - rng.randint(0, 365),
-                             **{f"b{j}": bands[j] for j in range(N_BANDS)}})
-            conn.execute(insert(near_index), rows)
-    insert_s = time.perf_counter() - started
-    if store.engine.dialect.name == "postgresql":
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version_store")
+    store.create_schema()
+    today = (dt.date.today() - dt.date(2000, 1, 1)).days
+    insert_s, sample = _load(store, n_docs, today)
+    # Planner statistics, committed: PostgreSQL's ANALYZE inside a transaction that is rolled back is lost.
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+    if store.engine.dialect.name == "sqlite":
         with store.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE near_index")
-            size = conn.execute(text("SELECT pg_total_relation_size('near_index')")).scalar()
-    else:
-        with store.engine.connect() as conn:
-            try:
-                size = conn.execute(text(
-                    "SELECT SUM(pgsize) FROM dbstat WHERE name = 'near_index' OR name LIKE 'ix_near_index_%'"
-                )).scalar()
-            except Exception:  # noqa: BLE001 - dbstat is optional in SQLite builds
-                size = None
-    from sqlalchemy import and_, or_, select
-
-    lookups = []
-    with store.engine.connect() as conn:
-        for k in range(1000):
-            # Half the probes hit an existing document, half are new texts sharing nothing.
-            bands = sample[k % len(sample)] if k % 2 == 0 else [rng.randint(-2**31, 2**31 - 1) for _ in range(N_BANDS)]
-            query = select(near_index.c.document_id).where(and_(
-                near_index.c.created_day >= today - 30,
-                or_(*[near_index.c[f"b{j}"] == bands[j] for j in range(N_BANDS)])))
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    near_bytes, total_bytes = _sizes(store)
+    index = NearDuplicateIndex(threshold=0.7, window_days=30)
+    rng = np.random.default_rng(7)
+    lookups, found = [], 0
+    for k in range(probes):
+        if k % 2 == 0 and sample:
+            expected, values = sample[(k // 2) % len(sample)]
+        else:
+            expected, values = None, rng.integers(0, 2**32, size=neardup.NUM_PERM, dtype=np.uint64).astype("<u4")
+        with store.unit_of_work() as uow:
+            uow.conn.exec_driver_sql("SELECT 1")  # the transaction is open, as when the stage looks up
             t0 = time.perf_counter()
-            conn.execute(query).all()
+            hit = index.lookup(uow, values, f"https://elsewhere.vn/probe-{k}.html")
             lookups.append(time.perf_counter() - t0)
+        if expected is not None and hit is not None and hit[0].document_id == expected and hit[1] == 1.0:
+            found += 1
     lookups.sort()
+    plan = _plan(store, index, sample[0][1], "https://elsewhere.vn/probe.html") if explain and sample else None
     store.dispose()
-    return {"docs": n_docs, "insert_per_s": n_docs / insert_s, "lookup_p50_ms": lookups[500] * 1000,
-            "lookup_p99_ms": lookups[989] * 1000, "bytes_per_doc": (size / n_docs) if size else None}
+    return {"plan": plan, "docs": n_docs, "insert_per_s": n_docs / insert_s, "lookup_p50_ms": lookups[len(lookups) // 2] * 1000,
+            "lookup_p99_ms": lookups[int(len(lookups) * 0.99) - 1] * 1000,
+            "found": (found, sum(1 for k in range(probes) if k % 2 == 0 and sample)),
+            "near_bytes_per_doc": near_bytes / n_docs if near_bytes else None,
+            "bytes_per_doc": total_bytes / n_docs if total_bytes else None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="pairs set (default tests/corpus/dedup)")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="the scale part on one database only")
+    parser.add_argument("--probes", type=int, default=1000, help="lookups timed per database")
+    parser.add_argument("--explain", action="store_true", help="print each database's plan of one lookup")
     args = parser.parse_args(argv)
     docs, pairs = load(args.corpus)
     with tempfile.TemporaryDirectory() as tmp:
@@ -246,26 +359,41 @@ def main(argv: list[str] | None = None) -> int:
               f"(recall {s['recall_at_best']:.3f}, specificity {s['specificity_at_best']:.3f})")
     if args.skip_scale:
         return 0
-    print(f"\nnear-duplicate index with {args.docs:,} synthetic documents (random band hashes)")
+    print(f"\nproduction near-duplicate lookup with {args.docs:,} synthetic stored documents (random signatures), "
+          f"statistics committed")
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("sqlite", f"sqlite:///{tmp}/scale.db")]
-        try:
-            import sqlalchemy
+        targets = [("sqlite", f"sqlite:///{tmp}/scale.db")] if args.only in (None, "sqlite") else []
+        pg_name = None
+        if args.only in (None, "postgresql"):
+            try:
+                import uuid
 
-            # A database of its own, so the benchmark never touches tables of a running service.
-            engine = sqlalchemy.create_engine(args.pg, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = 'newsingest_bench'").scalar():
-                    conn.exec_driver_sql("CREATE DATABASE newsingest_bench")
-            engine.dispose()
-            targets.append(("postgresql", args.pg.rsplit("/", 1)[0] + "/newsingest_bench"))
-        except Exception as exc:  # noqa: BLE001
-            print(f"(PostgreSQL not reachable: {str(exc).splitlines()[0]})")
-        for name, url in targets:
-            s = scale(url, args.docs)
-            size = f"{s['bytes_per_doc']:.0f}" if s["bytes_per_doc"] else "n/a"
-            print(f"{name:<11} insert {s['insert_per_s']:>9,.0f} docs/s   lookup p50 {s['lookup_p50_ms']:.3f} ms  "
-                  f"p99 {s['lookup_p99_ms']:.3f} ms   index {size} bytes/doc")
+                import sqlalchemy
+
+                # A database of its own, dropped afterwards: the benchmark never touches a running service's tables.
+                admin = sqlalchemy.create_engine(args.pg, isolation_level="AUTOCOMMIT")
+                pg_name = f"newsingest_dedup_{uuid.uuid4().hex[:10]}"
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{pg_name}"')
+                targets.append(("postgresql", args.pg.rsplit("/", 1)[0] + f"/{pg_name}"))
+            except Exception as exc:  # noqa: BLE001
+                pg_name = None
+                print(f"(PostgreSQL not reachable: {str(exc).splitlines()[0]})")
+        try:
+            for name, url in targets:
+                s = scale(url, args.docs, probes=args.probes, explain=args.explain)
+                near = f"{s['near_bytes_per_doc']:.0f}" if s["near_bytes_per_doc"] else "n/a"
+                total = f"{s['bytes_per_doc']:.0f}" if s["bytes_per_doc"] else "n/a"
+                print(f"{name:<11} load {s['insert_per_s']:>9,.0f} docs/s   lookup p50 {s['lookup_p50_ms']:.3f} ms  "
+                      f"p99 {s['lookup_p99_ms']:.3f} ms   found {s['found'][0]}/{s['found'][1]}   "
+                      f"near index {near} bytes/doc   all tables {total} bytes/doc")
+                if s["plan"]:
+                    print(s["plan"])
+        finally:
+            if pg_name is not None:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+                admin.dispose()
     return 0
 
 

@@ -4,11 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_, select
+import numpy as np
+from sqlalchemy import and_, bindparam, or_, select
 
-from consumers.adapters.tables import N_BANDS, documents, near_index, signatures
+from consumers.adapters.tables import N_BANDS, articles, documents, near_index
 from consumers.domain import neardup
-from consumers.domain.dedup import KnownDocument
+from consumers.domain.dedup import KnownDocument, report_id_for
+
+# At most this many candidates (the oldest documents sharing a band) are compared.
+MAX_CANDIDATES = 200
+
+# One statement: band probes (an OR of index lookups), the window, the candidates' signatures and the documents
+# they belong to; at most MAX_CANDIDATES of them, the oldest, however large a cluster of copies grows. With
+# planner statistics PostgreSQL keeps the bitmap OR of the band indexes under the sort (bench/dedup.py --explain).
+_LOOKUP = (
+    select(near_index.c.document_id, near_index.c.minhash, documents.c.report_id, documents.c.version,
+           articles.c.canonical_url, documents.c.portal_id, documents.c.fingerprint, documents.c.duplicate_of)
+    .select_from(near_index.join(documents, documents.c.id == near_index.c.document_id)
+                 .outerjoin(articles, articles.c.id == near_index.c.document_id))
+    .where(and_(
+        near_index.c.created_day >= bindparam("since"),
+        documents.c.report_id != bindparam("report_id"),  # not another version of the same URL
+        or_(*[near_index.c[f"b{i}"] == bindparam(f"b{i}") for i in range(N_BANDS)]),
+    ))
+    .order_by(near_index.c.document_id)
+    .limit(MAX_CANDIDATES)
+)
+_ADD = near_index.insert()
 
 
 def _day(when: dt.datetime | None = None) -> int:
@@ -20,38 +42,44 @@ class NearDuplicateIndex:
         self.threshold = threshold
         self.window_days = window_days
 
-    def query(self, uow, article, paragraphs: list[str]) -> tuple[KnownDocument, float] | None:
-        mh = neardup.article_signature(article.near_signature, article.text)
-        if mh is None:
+    def query(self, uow, article, paragraphs: list[str] | None = None) -> tuple[KnownDocument, float] | None:
+        """The closest document under another URL and its similarity, if at or above the threshold."""
+        values = neardup.signature_values(article.near_signature, article.text)
+        return None if values is None else self.lookup(uow, values, article.canonical_url)
+
+    def lookup(self, uow, values: np.ndarray, canonical_url: str,
+               band_values: list[int] | None = None) -> tuple[KnownDocument, float] | None:
+        """`query` for a signature already decoded (`neardup.signature_values`): what the process stage runs."""
+        if band_values is None:
+            band_values = neardup.bands_of(values)
+        params = {"since": _day() - self.window_days, "report_id": report_id_for(canonical_url),
+                  **{f"b{i}": band_values[i] for i in range(N_BANDS)}}
+        rows = uow.conn.execute(_LOOKUP, params).all()
+        if not rows:
             return None
-        band_values = neardup.bands(mh)
-        since = _day() - self.window_days
-        rows = uow.conn.execute(
-            select(near_index.c.document_id, signatures.c.minhash)
-            .join(signatures, signatures.c.document_id == near_index.c.document_id)
-            .join(documents, documents.c.id == near_index.c.document_id)
-            .where(and_(
-                near_index.c.created_day >= since,
-                documents.c.canonical_url != article.canonical_url,
-                or_(*[near_index.c[f"b{i}"] == band_values[i] for i in range(N_BANDS)]),
-            ))
-        ).all()  # no LIMIT/ORDER BY: with them PostgreSQL prefers a sequential scan
+        candidates = rows  # the oldest first
+        scores = neardup.similarities(values, [bytes(r.minhash) for r in candidates])
         best: tuple[int, float] | None = None
-        for document_id, stored in sorted(rows)[:200]:
-            score = neardup.similarity(mh, neardup.from_bytes(stored))
+        for i, score in enumerate(scores.tolist()):
             if score >= self.threshold and (best is None or score > best[1] + 1e-9):
-                best = (document_id, score)
+                best = (i, score)
         if best is None:
             return None
-        known = uow.document_by_id(best[0])
-        return (known, best[1]) if known else None
+        r = candidates[best[0]]
+        return KnownDocument(r.document_id, r.report_id, r.version, r.canonical_url, r.portal_id, r.fingerprint,
+                             (), r.duplicate_of), best[1]
 
-    def add(self, uow, document_id: int, article, paragraphs: list[str]) -> None:
-        mh = neardup.article_signature(article.near_signature, article.text)
-        if mh is None:
-            return
-        uow.conn.execute(signatures.update().where(signatures.c.document_id == document_id)
-                         .values(minhash=neardup.to_bytes(mh)))
-        band_values = neardup.bands(mh)
-        uow.conn.execute(near_index.insert().values(
-            document_id=document_id, created_day=_day(), **{f"b{i}": band_values[i] for i in range(N_BANDS)}))
+    def add(self, uow, document_id: int, article=None, paragraphs: list[str] | None = None, *,
+            values: np.ndarray | None = None, band_values: list[int] | None = None) -> None:
+        """Index a stored document: its signature (`values`, else the article's) and band keys."""
+        if values is None:
+            if article is None:
+                return
+            values = neardup.signature_values(article.near_signature, article.text)
+            if values is None:
+                return
+        if band_values is None:
+            band_values = neardup.bands_of(values)
+        uow.conn.execute(_ADD, {"document_id": document_id, "created_day": _day(),
+                                "minhash": neardup.values_to_bytes(values),
+                                **{f"b{i}": band_values[i] for i in range(N_BANDS)}})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from consumers.domain.text import fold
@@ -11,6 +12,15 @@ from consumers.domain.text import fold
 
 class StoreConflict(Exception):
     """A concurrent writer stored the same document first; the caller decides again."""
+
+
+class LockOrderConflict(Exception):
+    """A lock needed late (after the unit of work began) could not be taken without risking a deadlock: the
+    caller rolls back and starts again asking for `keys` up front."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = frozenset(keys)
+        super().__init__(f"lock(s) needed late and busy: {sorted(self.keys)}")
 
 
 def report_id_for(canonical_url: str) -> str:
@@ -28,6 +38,9 @@ class KnownDocument:
     fingerprint: str
     paragraphs: tuple[str, ...] = ()
     duplicate_of: str | None = None
+    # The stored meeting report of this version: None when it has none (not a meeting report), else whether the
+    # broker acknowledged it (find_exact only; a replay republishes a report stored but never acknowledged).
+    report_delivered: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,21 @@ def minhash(text: str) -> MinHash | None:
 
 def bands(mh: MinHash) -> list[int]:
     """One signed 32-bit hash per band (fits an INTEGER column on every database)."""
-    values = mh.hashvalues.astype(np.uint64)
+    return bands_of(mh.hashvalues)
+
+
+_PERSON = [bytes([b]) * 8 for b in range(N_BANDS)]  # blake2b personalisation of each band
+
+
+def bands_of(values: np.ndarray) -> list[int]:
+    """`bands` of the signature's 49 values (any unsigned dtype: each row is hashed as a uint64)."""
+    wide = np.asarray(values).astype(np.uint64)
     out = []
     for b in range(N_BANDS):
-        chunk = values[b * ROWS:(b + 1) * ROWS].tobytes()
-        out.append(struct.unpack("<i", hashlib.blake2b(chunk, digest_size=4, person=bytes([b]) * 8).digest())[0])
+        chunk = wide[b * ROWS:(b + 1) * ROWS].tobytes()
+        out.append(struct.unpack("<i", hashlib.blake2b(chunk, digest_size=4, person=_PERSON[b]).digest())[0])
     return out
+
 
 
 def to_bytes(mh: MinHash) -> bytes:
@@ -63,6 +72,40 @@ def from_bytes(data: bytes) -> MinHash:
 
 def similarity(a: MinHash, b: MinHash) -> float:
     return float(a.jaccard(b))
+
+
+# -- the signature as a plain array: what the process stage and the store use (no MinHash objects, whose
+# construction draws the 49 permutations again every time) -------------------------------------------------------
+
+def values_from_bytes(data: bytes) -> np.ndarray:
+    """The 49 uint32 values of a stored signature (`to_bytes`: 196 bytes, little-endian)."""
+    return np.frombuffer(data, dtype="<u4")
+
+
+def values_to_bytes(values: np.ndarray) -> bytes:
+    return np.asarray(values).astype("<u4").tobytes()
+
+
+def signature_values(near_signature: str | None, text: str) -> np.ndarray | None:
+    """`article_signature` as its 49 uint32 values: the extract stage's signature decoded when it sent one,
+    computed from the text only when it did not (older messages); None for texts too short to compare."""
+    if near_signature:
+        try:
+            raw = base64.b64decode(near_signature, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) == NUM_PERM * 4:
+            return values_from_bytes(raw)
+    mh = minhash(text)
+    return None if mh is None else mh.hashvalues.astype("<u4")
+
+
+def similarities(values: np.ndarray, stored: list[bytes]) -> np.ndarray:
+    """`similarity` of one signature with each stored one (equal to MinHash.jaccard: matching rows / 49)."""
+    if not stored:
+        return np.zeros(0)
+    matrix = np.frombuffer(b"".join(stored), dtype="<u4").reshape(len(stored), NUM_PERM)
+    return np.count_nonzero(matrix == np.asarray(values, dtype="<u4"), axis=1) / float(NUM_PERM)
 
 
 def encode_signature(mh: MinHash | None) -> str | None:

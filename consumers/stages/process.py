@@ -1,17 +1,21 @@
-"""Process stage: Article -> classify -> deduplicate -> store -> MeetingReport (+ EventSummary)."""
+"""Process stage: Article -> (exact duplicate? done) -> classify -> deduplicate -> store -> MeetingReport
+(+ EventSummary)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from consumers.domain import dedup, events
-from consumers.domain.dedup import StoreConflict
+from consumers.domain import dedup, events, neardup
+from consumers.domain.dedup import LockOrderConflict, StoreConflict
 from consumers.domain.analysis import analyse, default_classifier
 from consumers.domain.classification import Classification, MeetingClassifier
 from consumers.domain.facts import MeetingFacts
 from consumers.domain.provinces import load_provinces
 from consumers.stages.base import Output, Retryable, StageResult
 from schemas import Article, EventSummary, MeetingReport, MeetingType
+
+# Restarts of one article's unit of work to take a lock it found it needed late (see UnitOfWork.lock).
+_LOCK_RESTARTS = 3
 
 
 def build_report(article: Article, classification: Classification, facts: MeetingFacts,
@@ -31,8 +35,15 @@ def build_report(article: Article, classification: Classification, facts: Meetin
     )
 
 
+def event_lock_names(scope: str, meeting_date: dt.date) -> list[str]:
+    """The locks of an event assignment on `meeting_date` in `scope`: events.choose_event reads the scope's events
+    of the day before to the day after, and writes one of the day."""
+    return [f"event|{scope}|{(meeting_date + dt.timedelta(days=d)).isoformat()}" for d in (-1, 0, 1)]
+
+
 class ProcessStage:
-    """`store` is the storage port: `unit_of_work()` and `mark_delivered()` (consumers.adapters.store.Store)."""
+    """`store` is the storage port: `reader()`, `unit_of_work(lock_names)` and `mark_delivered()`
+    (consumers.adapters.store.Store)."""
 
     name = "process"
     input_model = Article
@@ -47,55 +58,104 @@ class ProcessStage:
         self.metrics = metrics
 
     def __call__(self, article: Article) -> StageResult:
+        # Unchanged (a re-crawl, a replay): its fingerprint is stored already. Decided before anything is
+        # computed, on a read-only transaction (no write lock); the write below checks again under its locks.
+        with self.store.reader() as uow:
+            exact = uow.find_exact(article.canonical_url, article.portal_id, article.fingerprint)
+            if exact is not None:
+                return self._duplicate(uow, exact, article)
         analysis = analyse(article.title, article.text, article.published_at, article.province, self.classifier)
         classification, facts = analysis.classification, analysis.facts
-        paragraphs = [p for p in article.text.split("\n") if p]
+        values = None
+        if self.near_index is not None:
+            values = neardup.signature_values(article.near_signature, article.text)
+        band_values = neardup.bands_of(values) if values is not None else None
+        scope = self._scope(article, classification.meeting_type) if classification.meeting_type else None
+        locks = self._lock_names(article, classification, facts, band_values, scope)
         try:
-            return self._store(article, classification, facts, paragraphs)
+            for attempt in range(_LOCK_RESTARTS + 1):
+                try:
+                    return self._store(article, classification, facts, values, band_values, locks, scope)
+                except LockOrderConflict as exc:
+                    if attempt == _LOCK_RESTARTS:
+                        raise Retryable(str(exc)) from exc
+                    locks = locks | exc.keys
         except StoreConflict as exc:
             # Another replica stored this document between our read and our write: decide again.
             raise Retryable(f"concurrent write: {exc}") from exc
+        raise AssertionError("unreachable")
 
-    def _store(self, article: Article, classification: Classification, facts: MeetingFacts,
-               paragraphs: list[str]) -> StageResult:
+    @staticmethod
+    def _lock_names(article: Article, classification: Classification, facts: MeetingFacts,
+                    band_values: list[int] | None, scope: str | None = None) -> frozenset[str]:
+        """What this article's decisions read that another replica could be writing: its URL (versions), its
+        fingerprint (exact duplicates), its band keys (every near-duplicate candidate shares one) and, for a
+        meeting report, its event keys."""
+        names = {f"url|{article.canonical_url}", f"fingerprint|{article.fingerprint}"}
+        if band_values is not None:
+            names.update(f"band|{i}|{value}" for i, value in enumerate(band_values))
+        if classification.is_meeting_report and facts.meeting_date is not None and classification.meeting_type:
+            if scope is None:
+                scope = ProcessStage._scope(article, classification.meeting_type)
+            names.update(event_lock_names(scope, facts.meeting_date))
+        return frozenset(names)
+
+    @staticmethod
+    def _scope(article: Article, meeting_type: str) -> str:
+        """The event scope: national, or the article's province (consumers.domain.events)."""
+        national = events.is_national(meeting_type, article.title, article.text)
+        return events.event_scope(meeting_type, article.province, national)
+
+    def _duplicate(self, uow, exact, article: Article) -> StageResult:
+        """An exact duplicate stores nothing. If its report was stored but never acknowledged (a crash between
+        the store's commit and the broker's answer), it is published again."""
         outputs: list[Output] = []
         delivered_keys: list[tuple[str, int]] = []
-        with self.store.unit_of_work() as uow:
+        decision = dedup.decide(canonical_url=article.canonical_url, portal_id=article.portal_id,
+                                fingerprint=article.fingerprint, paragraphs=[], exact=exact,
+                                latest_same_url=None, near=None)
+        if exact.report_delivered is False:
+            pending = uow.undelivered_report(decision.report_id, decision.version)
+            if pending is not None:
+                outputs.append(Output(self.reports_topic, pending.report_id, pending))
+                delivered_keys.append((pending.report_id, pending.version))
+                if pending.event_id:
+                    summary = self._summary(uow, pending.event_id, pending.meeting_type.value,
+                                            pending.meeting_date)
+                    outputs.append(Output(self.events_topic, summary.event_id, summary))
+        return self._result(outputs, delivered_keys, "duplicate", decision, article)
+
+    def _store(self, article: Article, classification: Classification, facts: MeetingFacts, values,
+               band_values, locks: frozenset[str], scope: str | None) -> StageResult:
+        outputs: list[Output] = []
+        delivered_keys: list[tuple[str, int]] = []
+        paragraphs = [p for p in article.text.split("\n") if p]
+        with self.store.unit_of_work(locks) as uow:
             exact = uow.find_exact(article.canonical_url, article.portal_id, article.fingerprint)
-            latest = None if exact else uow.latest_for_url(article.canonical_url)
+            if exact is not None:  # stored by another replica since the read above
+                return self._duplicate(uow, exact, article)
+            latest = uow.latest_for_url(article.canonical_url)
             near = None
-            if exact is None and latest is None and self.near_index is not None:
-                near = self.near_index.query(uow, article, paragraphs)
+            if latest is None and values is not None:
+                near = self.near_index.lookup(uow, values, article.canonical_url, band_values)
             decision = dedup.decide(
                 canonical_url=article.canonical_url, portal_id=article.portal_id,
-                fingerprint=article.fingerprint, paragraphs=paragraphs, exact=exact,
+                fingerprint=article.fingerprint, paragraphs=paragraphs, exact=None,
                 latest_same_url=latest, near=near,
             )
-            if decision.outcome == "duplicate":
-                # A replay after a crash between store commit and broker ack: publish what was stored.
-                pending = uow.undelivered_report(decision.report_id, decision.version)
-                if pending is not None:
-                    outputs.append(Output(self.reports_topic, pending.report_id, pending))
-                    delivered_keys.append((pending.report_id, pending.version))
-                    if pending.event_id:
-                        summary = self._summary(uow, pending.event_id, pending.meeting_type.value,
-                                                pending.meeting_date)
-                        outputs.append(Output(self.events_topic, summary.event_id, summary))
-                return self._result(outputs, delivered_keys, "duplicate", decision, article)
             is_meeting = classification.is_meeting_report
             document_id = uow.add_document(
-                canonical_url=article.canonical_url, portal_id=article.portal_id,
-                fingerprint=article.fingerprint, report_id=decision.report_id, version=decision.version,
-                is_meeting_report=is_meeting, paragraphs=paragraphs, duplicate_of=decision.duplicate_of,
+                portal_id=article.portal_id, fingerprint=article.fingerprint, report_id=decision.report_id,
+                version=decision.version, is_meeting_report=is_meeting, duplicate_of=decision.duplicate_of,
             )
-            if self.near_index is not None:
-                self.near_index.add(uow, document_id, article, paragraphs)
-            uow.add_article(article, is_meeting_report=is_meeting, meeting_type=classification.meeting_type,
-                            confidence=classification.confidence)
+            if values is not None:
+                self.near_index.add(uow, document_id, values=values, band_values=band_values)
+            uow.add_article(document_id, article, is_meeting_report=is_meeting,
+                            meeting_type=classification.meeting_type, confidence=classification.confidence)
             if not is_meeting:
                 uow.commit()
                 return self._result(outputs, delivered_keys, "not_meeting", decision, article)
-            event_id, summary = self._assign_event(uow, article, classification, facts, decision)
+            event_id, summary = self._assign_event(uow, article, classification, facts, decision, scope)
             report = build_report(article, classification, facts, decision, event_id)
             uow.add_report(report)
             uow.commit()
@@ -106,17 +166,21 @@ class ProcessStage:
             outputs.append(Output(self.events_topic, summary.event_id, summary))
         return self._result(outputs, delivered_keys, decision.outcome, decision, article)
 
-    def _assign_event(self, uow, article, classification, facts, decision):
+    def _assign_event(self, uow, article, classification, facts, decision, scope=None):
         if facts.meeting_date is None or classification.meeting_type is None:
             return None, None
         if decision.outcome == "revision" or decision.duplicate_of:
             # A new version or a syndicated copy reports the same meeting as its original.
             prior = uow.event_of_report(decision.duplicate_of or decision.report_id)
             if prior:
+                known = uow.event(prior)
+                if known is not None and known["meeting_date"] is not None:
+                    # Its members change under that event's lock (the summary lists them all).
+                    uow.lock(event_lock_names((known["signature"] or {}).get("scope", ""),
+                                              known["meeting_date"])[1:2])
                 uow.add_event_member(prior, decision.report_id, article.portal_id, article.province)
                 return prior, self._summary(uow, prior, classification.meeting_type, facts.meeting_date)
-        national = events.is_national(classification.meeting_type, article.title, article.text)
-        scope = events.event_scope(classification.meeting_type, article.province, national)
+        scope = scope or self._scope(article, classification.meeting_type)
         sig = events.signature(scope=scope, ordinal=facts.ordinal, term=facts.term,
                                presiding=[p["name"] if isinstance(p, dict) else p.name for p in facts.presiding],
                                meeting_type=classification.meeting_type)

@@ -448,9 +448,10 @@ def outcome_from_store(url: str) -> Outcome:
     store = Store(url)
     try:
         with store.engine.connect() as conn:
-            docs = conn.execute(select(documents.c.canonical_url, documents.c.report_id, documents.c.version,
+            docs = conn.execute(select(articles.c.canonical_url, documents.c.report_id, documents.c.version,
                                        documents.c.fingerprint, documents.c.is_meeting_report,
-                                       documents.c.duplicate_of)).all()
+                                       documents.c.duplicate_of)
+                                .select_from(documents.join(articles, articles.c.id == documents.c.id))).all()
             reps = conn.execute(select(meeting_reports.c.url, meeting_reports.c.report_id, meeting_reports.c.version,
                                        meeting_reports.c.fingerprint, meeting_reports.c.meeting_type,
                                        meeting_reports.c.event_id, meeting_reports.c.delivered)).all()

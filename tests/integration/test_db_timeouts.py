@@ -13,7 +13,7 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 
 from consumers.adapters.kafka import ensure_topics
-from consumers.adapters.store import DatabaseTimeouts, Store
+from consumers.adapters.store import DatabaseTimeouts, Store, lock_key
 from consumers.runner import _is_database_outage
 from deploy.wiring import build_runner, new_metrics
 from schemas import MeetingReport, decode, encode
@@ -21,6 +21,8 @@ from tests.kafka_helpers import produce, read_topic, unique_settings
 from tests.stage_helpers import MEETING_TEXT, article
 from tests.tcp_proxy import TcpProxy
 
+# One of the dedup locks a unit of work takes (consumers.stages.process: the article's URL, fingerprint, ...).
+LOCK = "url|https://baoquangninh.vn/a-1.html"
 SHORT = DatabaseTimeouts(connect_timeout_s=2, statement_timeout_s=3, lock_timeout_s=3,
                          idle_in_transaction_timeout_s=3, keepalives_idle_s=1, keepalives_interval_s=1,
                          keepalives_count=2, tcp_user_timeout_s=3, operation_timeout_s=5)
@@ -44,7 +46,7 @@ def test_a_connection_that_never_returns_fails_in_bounded_time_and_frees_the_ded
     def hold_the_lock_then_lose_the_link() -> None:
         started = time.monotonic()
         try:
-            with store.unit_of_work() as uow:
+            with store.unit_of_work([LOCK]) as uow:
                 locked.set()
                 proxy.set_mode("blackhole")
                 uow.conn.exec_driver_sql("SELECT 1")
@@ -62,7 +64,9 @@ def test_a_connection_that_never_returns_fails_in_bounded_time_and_frees_the_ded
         started = time.monotonic()
         with other.connect() as conn, conn.begin():
             conn.exec_driver_sql("SET LOCAL lock_timeout = '20s'")
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('newsingest.dedup'))")
+            held = not conn.exec_driver_sql("SELECT pg_try_advisory_xact_lock(%(k)s)", {"k": lock_key(LOCK)}).scalar()
+            assert held, "the unit of work did not hold its lock"
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(k)s)", {"k": lock_key(LOCK)})
         assert time.monotonic() - started < 15
     finally:
         other.dispose()

@@ -34,12 +34,16 @@ from crawlers.watch.state import metadata as crawl_metadata
 from deploy import db_cli
 from tests.conftest import PG_ADMIN_URL
 from tests.stage_helpers import MEETING_TEXT, article
+from tests.store_0001 import create_0001, write_0001
 from tests.unit.test_cli_errors import clean_env, one_line
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SETS = [store_migrations, crawl_migrations]
+# Every revision of each set, in order: what an upgrade of an empty database applies.
+REVISIONS = {store_migrations: ["0001", "0002"], crawl_migrations: ["0001"]}
+STORE_HEAD, CRAWL_HEAD = REVISIONS[store_migrations][-1], REVISIONS[crawl_migrations][-1]
 
 
 # -- databases ------------------------------------------------------------------------------------------------------
@@ -121,8 +125,9 @@ def _stage(store: Store) -> ProcessStage:
 def test_empty_database_upgrades_to_exactly_the_models(url):
     for module in SETS:
         result = module.run_upgrade(url)
-        assert (result.before, result.after, result.applied, result.adopted) == (None, "0001", ["0001"], False)
-        assert module.current(url) == module.head() == "0001"
+        head = REVISIONS[module][-1]
+        assert (result.before, result.after, result.applied, result.adopted) == (None, head, REVISIONS[module], False)
+        assert module.current(url) == module.head() == head
     for module in SETS:
         assert _diffs(url, module) == [], module.NAME
     assert _tables(url) == ({"alembic_version_store", "alembic_version_crawl_state"}
@@ -142,7 +147,8 @@ def test_the_comparison_sees_a_difference(sqlite_url):
 
 
 def test_migrations_make_what_create_all_made(tmp_path):
-    """Revision 0001 is the schema as create_all made it before migrations, constraint names included."""
+    """The revisions make the schema create_all makes from the models, constraint names included (revision 0001:
+    the schema as create_all made it before migrations)."""
     migrated, created = f"sqlite:///{tmp_path / 'migrated.db'}", f"sqlite:///{tmp_path / 'created.db'}"
     for module in SETS:
         module.upgrade(migrated)
@@ -159,12 +165,11 @@ def test_migrations_make_what_create_all_made(tmp_path):
 
 def test_database_made_before_migrations_is_stamped_and_keeps_its_rows(url):
     engine = sa.create_engine(url)
-    store_metadata.create_all(engine)  # what Store.create_schema and CrawlState.create_schema did before
+    create_0001(engine)  # what Store.create_schema and CrawlState.create_schema did before (0001's tables)
     crawl_metadata.create_all(engine)
     engine.dispose()
+    write_0001(url, [article()])  # the rows the process stage of that release stored
     old = Store(url)
-    stage = _stage(old)
-    stage(article()).on_delivered()
     counts = old.counts()
     old.dispose()
     assert counts == {"articles": 1, "documents": 1, "meeting_reports": 1, "events": 1}
@@ -176,8 +181,9 @@ def test_database_made_before_migrations_is_stamped_and_keeps_its_rows(url):
 
     for module in SETS:
         result = module.run_upgrade(url)
-        assert (result.before, result.after, result.applied, result.adopted) == (None, "0001", [], True)
-        assert module.current(url) == "0001"
+        assert (result.before, result.after, result.applied, result.adopted) == (
+            None, REVISIONS[module][-1], REVISIONS[module][1:], True)
+        assert module.current(url) == REVISIONS[module][-1]
         assert _diffs(url, module) == []
 
     store = Store(url)
@@ -198,12 +204,12 @@ def test_older_database_missing_later_tables_gets_them(sqlite_url):
     """Releases before migrations had fewer tables (no near_index, no crawl_backfills): create_all added them at
     start, and adoption does too."""
     engine = sa.create_engine(sqlite_url)
-    store_metadata.create_all(engine, tables=[t for n, t in store_metadata.tables.items() if n != "near_index"])
+    create_0001(engine, skip=("near_index",))
     crawl_metadata.create_all(engine, tables=[t for n, t in crawl_metadata.tables.items() if n != "crawl_backfills"])
     engine.dispose()
     for module in SETS:
         result = module.run_upgrade(sqlite_url)
-        assert result.adopted and result.after == "0001"
+        assert result.adopted and result.after == REVISIONS[module][-1]
         assert _diffs(sqlite_url, module) == []
 
 
@@ -234,11 +240,12 @@ def test_a_revision_from_a_newer_release_is_refused(url):
 
 def test_upgrading_twice_is_a_no_op(url):
     for module in SETS:
-        assert module.upgrade(url) == ["0001"]
+        assert module.upgrade(url) == REVISIONS[module]
     before = _schema(url)
     for module in SETS:
         result = module.run_upgrade(url)
-        assert (result.before, result.after, result.applied, result.adopted) == ("0001", "0001", [], False)
+        head = REVISIONS[module][-1]
+        assert (result.before, result.after, result.applied, result.adopted) == (head, head, [], False)
     store, state = Store(url), CrawlState(url)
     store.create_schema()
     state.create_schema()
@@ -252,10 +259,10 @@ def test_in_memory_databases_are_migrated_too():
     state.create_schema()
     state.record_fetch("https://p.vn/a-1.html", "p", 1.0)
     assert state.article_count() == 1
-    assert crawl_migrations.current(state.engine) == "0001"
+    assert crawl_migrations.current(state.engine) == CRAWL_HEAD
     store = Store("sqlite://")
     store.create_schema()
-    assert store.counts()["articles"] == 0 and store_migrations.current(store.engine) == "0001"
+    assert store.counts()["articles"] == 0 and store_migrations.current(store.engine) == STORE_HEAD
 
 
 # -- (d) concurrent upgrades ------------------------------------------------------------------------------------------
@@ -280,7 +287,7 @@ def test_threads_upgrading_an_empty_postgresql_database_at_once_all_succeed(migr
         t.join(120)
     for module in SETS:
         mine = [r for r, m in zip(results, jobs) if m is module]
-        assert sorted(mine, key=len) == [[], [], [], ["0001"]], mine
+        assert sorted(mine, key=len) == [[], [], [], REVISIONS[module]], mine
         assert _diffs(migr_pg, module) == []
 
 
@@ -314,8 +321,8 @@ def test_processes_upgrading_one_empty_database_at_once_all_succeed(url, tmp_pat
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err[-3000:]
         outputs.append(json.loads(out.strip().splitlines()[-1]))
-    for key in ("store", "crawl"):
-        assert sorted((o[key] for o in outputs), key=len) == [[], [], ["0001"]], outputs
+    for key, module in (("store", store_migrations), ("crawl", crawl_migrations)):
+        assert sorted((o[key] for o in outputs), key=len) == [[], [], REVISIONS[module]], outputs
     for module in SETS:
         assert _diffs(url, module) == []
 
@@ -327,7 +334,7 @@ def test_the_advisory_lock_serialises_upgrades_and_a_long_wait_is_one_error(migr
         conn.commit()
         with pytest.raises(store_migrations.MigrationError, match="another process has been upgrading the store"):
             store_migrations.upgrade(migr_pg, lock_timeout_s=0.5)
-        assert crawl_migrations.upgrade(migr_pg) == ["0001"]  # the other table set's key is free
+        assert crawl_migrations.upgrade(migr_pg) == REVISIONS[crawl_migrations]  # the other set's key is free
         done: list = []
         waiter = threading.Thread(target=lambda: done.append(store_migrations.upgrade(migr_pg)))
         waiter.start()
@@ -337,7 +344,7 @@ def test_the_advisory_lock_serialises_upgrades_and_a_long_wait_is_one_error(migr
         conn.commit()
         waiter.join(60)
     holder.dispose()
-    assert done == [["0001"]]
+    assert done == [REVISIONS[store_migrations]]
 
 
 # -- (e) newsingest db ------------------------------------------------------------------------------------------------
@@ -364,27 +371,29 @@ def test_db_upgrade_and_current_from_the_settings(url):
     result = _invoke("db", "current", **env)
     assert result.exit_code == 0, result.output
     path = db_cli._sqlite_file(url)
-    empty = (f"none (no database at {path})" if path
-             else "none (no tables; 'newsingest db upgrade' creates them at 0001)")
-    assert result.output.splitlines() == [f"store: {empty}", f"crawl state: {empty}"]
+
+    def empty(head: str) -> str:
+        return (f"none (no database at {path})" if path
+                else f"none (no tables; 'newsingest db upgrade' creates them at {head})")
+
+    assert result.output.splitlines() == [f"store: {empty(STORE_HEAD)}", f"crawl state: {empty(CRAWL_HEAD)}"]
     result = _invoke("db", "upgrade", **env)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["store: upgraded to 0001 (applied: 0001)",
-                                          "crawl state: upgraded to 0001 (applied: 0001)"]
+    assert result.output.splitlines() == [
+        f"store: upgraded to {STORE_HEAD} (applied: {', '.join(REVISIONS[store_migrations])})",
+        f"crawl state: upgraded to {CRAWL_HEAD} (applied: {', '.join(REVISIONS[crawl_migrations])})"]
     result = _invoke("db", "upgrade", **env)
-    assert result.output.splitlines() == ["store: already at 0001", "crawl state: already at 0001"]
+    assert result.output.splitlines() == [f"store: already at {STORE_HEAD}", f"crawl state: already at {CRAWL_HEAD}"]
     result = _invoke("db", "current", "--check", **env)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["store: 0001 (head)", "crawl state: 0001 (head)"]
+    assert result.output.splitlines() == [f"store: {STORE_HEAD} (head)", f"crawl state: {CRAWL_HEAD} (head)"]
     for module in SETS:
         assert _diffs(url, module) == []
 
 
 def test_db_upgrade_with_overrides_and_tables_from_before_migrations(tmp_path):
     store_url, crawl_url = f"sqlite:///{tmp_path / 'store.db'}", f"sqlite:///{tmp_path / 'crawl.db'}"
-    engine = sa.create_engine(store_url)
-    store_metadata.create_all(engine)
-    engine.dispose()
+    create_0001(store_url)
     result = _invoke("db", "current", "--database-url", store_url, "--crawl-state-url", crawl_url)
     assert result.output.splitlines()[0].startswith(
         "store: none (tables made before migrations: articles, documents, meeting_reports, near_index")
@@ -394,9 +403,10 @@ def test_db_upgrade_with_overrides_and_tables_from_before_migrations(tmp_path):
                      NEWSINGEST_DATABASE_URL="sqlite:///elsewhere/never.db")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "store: stamped the tables made before migrations at revision 0001 (rows kept); already at 0001",
-        "crawl state: upgraded to 0001 (applied: 0001)"]
-    assert store_migrations.current(store_url) == crawl_migrations.current(crawl_url) == "0001"
+        "store: stamped the tables made before migrations at revision 0001 (rows kept); "
+        f"upgraded to {STORE_HEAD} (applied: {', '.join(REVISIONS[store_migrations][1:])})",
+        f"crawl state: upgraded to {CRAWL_HEAD} (applied: {', '.join(REVISIONS[crawl_migrations])})"]
+    assert store_migrations.current(store_url) == STORE_HEAD and crawl_migrations.current(crawl_url) == CRAWL_HEAD
 
 
 _CLI_SCRIPT = """
@@ -464,17 +474,16 @@ def test_an_autogenerated_revision_runs_on_both_databases(tmp_path, monkeypatch,
     monkeypatch.setattr(store_migrations, "target_metadata", lambda: changed)
 
     path = store_migrations.new_revision("events place", autogenerate=True)
-    assert path == scripts / "versions" / "0002_events_place.py"
+    new = f"{int(STORE_HEAD) + 1:04d}"
+    assert path == scripts / "versions" / f"{new}_events_place.py"
     assert "batch_alter_table('events'" in path.read_text()
     urls = [f"sqlite:///{tmp_path / 'x.db'}", f"sqlite:///{tmp_path / 'old.db'}"]
-    engine = sa.create_engine(urls[1])
-    store_metadata.create_all(engine)  # made before migrations: stamped at 0001, then 0002 applied
-    engine.dispose()
+    create_0001(urls[1])  # made before migrations: stamped at 0001, then the later revisions applied
     if os.environ.get("CI") or _pg_reachable():
         urls.append(request.getfixturevalue("migr_pg"))
     for url in urls:
         result = store_migrations.run_upgrade(url)
-        assert result.after == "0002" and result.applied[-1] == "0002"
+        assert result.after == new and result.applied[-1] == new
         assert _diffs(url, store_migrations) == [], url
 
 
