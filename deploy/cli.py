@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import sys
@@ -466,7 +467,16 @@ def crawl(
     if backfill and (watch or not portal or not until):
         raise CliError("--backfill needs --portal ID and --until YYYY-MM-DD, and runs apart from --watch", 2)
     settings = _settings(portals_file=portals)
-    load_registry(settings.portals_file)  # RegistryError: one line, exit 2
+    registry = load_registry(settings.portals_file)  # RegistryError: one line, exit 2
+    if backfill:
+        # Bad input is said at once, before any wait for the broker.
+        if portal not in {p.id for p in registry}:
+            raise CliError(f"unknown portal {portal!r} in {settings.portals_file or 'the bundled registry'}; "
+                           "`newsingest portals list` shows the ids", 2)
+        try:
+            datetime.date.fromisoformat(until)
+        except ValueError:
+            raise CliError(f"--until expects YYYY-MM-DD, got {until!r}", 2) from None
     _require_bootstrap(settings, "crawl")
     child: list[subprocess.Popen] = []
 

@@ -18,6 +18,10 @@ def chunks(items: list, n: int) -> list[list]:
     return [items[i * size:(i + 1) * size] for i in range(n)]
 
 
+# Peak RSS allowed per process in a scenario (measured: 115-220 MB; before the size limits, 960-1,071 MB).
+MAX_RSS_MB = 512
+
+
 def settle_and_compare(stack: Stack, expected: Outcome, store_url: str, *, drain_timeout_s: float,
                        ignore_paths: set[str] = frozenset()) -> tuple[list[str], dict]:
     """Wait until every stage is at its high watermark (or time out: a stuck stage), then compare the store with
@@ -56,6 +60,11 @@ def settle_and_compare(stack: Stack, expected: Outcome, store_url: str, *, drain
                                 + "; ".join(f"{p}: {verdicts[p]}" for p in lost[:5]))
     problems += topic_issues
     info["topic"] = topic_info
+    # Memory is bounded on every path (page, article and message limits): a process that grew past the bound
+    # under faults (replays, oversize poison, restarts) is a finding, not a statistic.
+    fat = {name: round(proc.peak_rss_mb) for name, proc in stack.procs.items() if proc.peak_rss_mb > MAX_RSS_MB}
+    if fat:
+        problems.append(f"MEMORY: peak RSS above {MAX_RSS_MB} MB: {fat}")
     return problems, info
 
 

@@ -74,6 +74,18 @@ def test_scrapy_crawl_without_a_portal_is_one_line():
     assert "-a portal=ID" in one_line(result.stderr)
 
 
+@pytest.mark.parametrize("args,expected", [
+    (["--portal", "nosuchportal", "--until", "2024-01-01"], "error: unknown portal 'nosuchportal'"),
+    (["--portal", "caobang", "--until", "01/01/2024"], "error: --until expects YYYY-MM-DD"),
+])
+def test_backfill_with_a_bad_argument_is_one_line(args, expected, tmp_path):
+    env = clean_env(NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1",
+                    NEWSINGEST_CRAWL_STATE_URL=f"sqlite:///{tmp_path}/state.db")
+    result = run_cli("crawl", "--backfill", *args, env=env, timeout=120)
+    assert result.returncode == 2
+    assert one_line(result.stderr).startswith(expected)
+
+
 def _start_broker(port: int) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "deploy.cli", "broker", "--port", str(port)], cwd=REPO,
                             env=clean_env(NEWSINGEST_TOPIC_PARTITIONS="1"), stdout=subprocess.PIPE,
