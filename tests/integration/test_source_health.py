@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+import time
 import uuid
 from pathlib import Path
 
@@ -116,3 +117,27 @@ def test_the_watch_publishes_one_status_per_poll_with_its_counts(sim, broker, tm
     recovered = down_statuses[down_statuses.index(failed[-1]) + 1]
     assert (recovered.outcome, recovered.consecutive_failures, recovered.new_articles) == ("ok", 0, 2)
     assert recovered.last_success_at == recovered.polled_at
+
+
+def test_the_watch_metrics_answer_for_the_whole_run_and_no_counter_ever_goes_back(sim, broker, tmp_path):
+    sim.add_portal("steady", articles=3)
+    watcher = HealthWatcher(sim, broker, tmp_path).start()
+    try:
+        wait_for(lambda: watcher.polls_of("steady") >= 1, 60, "the first poll")
+        samples = []
+        # Scraped between and during polls, as Prometheus does: never down, and a counter never resets (one
+        # process for the whole watch; a crawl per cycle restarted them every time).
+        deadline = time.monotonic() + 60
+        while watcher.polls_of("steady") < 6 and time.monotonic() < deadline:
+            samples.append(watcher.metrics())
+            time.sleep(0.3)
+        assert watcher.polls_of("steady") >= 6, "six polls within a minute"
+    finally:
+        assert watcher.stop() == 0
+    counters = {key for key in samples[0] if key[0].endswith("_total")}
+    assert counters
+    for earlier, later in zip(samples, samples[1:]):
+        went_back = {k: (earlier[k], later.get(k)) for k in counters if later.get(k, -1) < earlier[k]}
+        assert not went_back, went_back
+    requests = [k for k in counters if k[0] == "newsingest_portal_requests_total"]
+    assert requests and all(samples[-1][k] > samples[0][k] for k in requests)
