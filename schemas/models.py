@@ -55,6 +55,18 @@ class RawPage(_Message):
         default=False, description="The body was too large for one message and was left out (dead-lettered downstream)")
 
 
+class PageKind(str, Enum):
+    """What kind of page an article was extracted from (recognised from generic signals in its text and media)."""
+
+    article = "article"
+    interview = "interview"
+    schedule = "schedule"
+    announcement = "announcement"
+    document = "document"
+    photo_story = "photo_story"
+    video = "video"
+
+
 class Article(_Message):
     """Clean article text and metadata extracted from one RawPage."""
 
@@ -81,6 +93,11 @@ class Article(_Message):
     quality_flags: list[str] = Field(
         default_factory=list, description="Reasons this extraction is doubtful, e.g. missing_date"
     )
+    kind: PageKind = Field(
+        default=PageKind.article, description="Page kind, for subscribers to filter on: article (news and meeting "
+        "reports), interview (questions and answers), schedule (a programme or a week's agenda), announcement "
+        "(thông báo), document (a decision, resolution or plan quoted in full), photo_story (captioned pictures, "
+        "little text), video (a player with a short text). Older messages without it read as article")
 
 
 class MeetingType(str, Enum):

@@ -98,6 +98,10 @@ _CHAIR = re.compile(r"(đồng chủ trì|chủ trì|chủ tọa|chủ toạ|là
 # A local leader chairing only the province's end of a national online meeting is not its chair.
 _LOCAL_END = re.compile(r"(?:chủ trì|chủ tọa|dự)\s+(?:hội nghị\s+|buổi giao ban\s+)?(?:tại\s+|ở\s+)?điểm cầu|"
                         r"^(?:tại|ở)\s+điểm cầu", re.I)
+# Attending or directing is not chairing: "Bà X, Phó Chủ tịch UBND tỉnh dự và chỉ đạo hội nghị; ông Y chủ trì".
+# "dự thảo" (a draft), "dự án" (a project) and the like are other words, as is a "Ban Chỉ đạo" (steering board).
+_ATTENDS = re.compile(r"\b(?:tham\s+)?dự\b(?!\s+(?:thảo|án|kiến|toán|báo|bị|trữ|phòng|định|tính|thi|luật|khuyết|đoán)\b)"
+                      r"|(?<!ban )(?<!tổ )\bchỉ\s+đạo\b", re.I)  # not "Trưởng Ban Chỉ đạo …", a title
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ])|\n")
 _KEYWORDS = [
     ("kết luận", re.compile(r"\b(kết luận|phát biểu kết luận)\b", re.I)),
@@ -155,8 +159,9 @@ def presiding(text: str, limit_chars: int = 2500) -> list[dict]:
             after_text = sentence[chair.end(): chair.end() + 300]
             forced_after = re.match(r"\s*(?:của|có|là|gồm|:)\s", after_text) or \
                 re.search(r"dưới sự\s*$", sentence[max(0, chair.start() - 12):chair.start()])
+            start = _after_attendance(sentence, previous_end, chair.start())
             before = [] if forced_after else [
-                (previous_end + a, previous_end + b, n) for a, b, n in names_in(sentence[previous_end: chair.start()])]
+                (start + a, start + b, n) for a, b, n in names_in(sentence[start: chair.start()])]
             # Names after the verb run to the end of the sentence: co-chairs are listed with ";".
             candidates = before or [(chair.end() + a, chair.end() + b, n) for a, b, n in names_in(after_text)]
             previous_end = chair.end()
@@ -164,6 +169,18 @@ def presiding(text: str, limit_chars: int = 2500) -> list[dict]:
                 if name not in found:
                     found[name] = {"name": name, "titles": _titles_after(sentence, end), "role": "chủ trì"}
     return list(found.values())
+
+
+def _after_attendance(sentence: str, start: int, end: int) -> int:
+    """Where the chair's own clause starts in sentence[start:end]: after the last attending or directing verb
+    and the clause it opens ("Dự hội nghị có ông X; ông Y chủ trì"), else at `start`."""
+    last = None
+    for last in _ATTENDS.finditer(sentence, start, end):
+        pass
+    if last is None:
+        return start
+    semicolon = sentence.find(";", last.end(), end)
+    return semicolon + 1 if semicolon >= 0 else last.end()
 
 
 def _positioned_sentences(text: str) -> list[tuple[int, str]]:

@@ -28,9 +28,8 @@ def _extraction_scores(folder: Path):
 # Sets whose first measurement is below the targets while the work it prompted (issue 14: page kinds, template
 # learning) is not done. Strict: the day a set meets every target, its mark must go.
 BELOW_TARGET = {
-    "extraction_holdout4": "first measurement 0.855 / 0.895 body P/R, 15 chrome strings on 8 pages (issue 14)",
-    "classification_holdout4": "first measurement presiding precision 0.938, one interview taken for a meeting "
-                               "(issue 14)",
+    "extraction_holdout4": "first measurement 0.855 / 0.895 body P/R, 15 chrome strings on 8 pages; after page kinds "
+                           "0.926 / 0.982, the chrome leaks are left to template learning (issue 14)",
 }
 
 

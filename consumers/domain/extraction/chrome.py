@@ -23,6 +23,8 @@ class ChromeRules:
     line_patterns: tuple[re.Pattern[str], ...]
     placeholder_authors: frozenset[str]
     profiles: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    # Placeholders only when they are the whole byline: "Văn phòng" alone names nobody, "Văn phòng Tỉnh ủy" does.
+    placeholder_exact: frozenset[str] = frozenset()
 
     def detect_cms(self, html_head: str) -> str | None:
         for name, (markers, _) in self.profiles.items():
@@ -81,7 +83,12 @@ class ChromeRules:
 
     def is_placeholder_author(self, name: str) -> bool:
         folded = fold(name)
-        return any(p == folded or folded.startswith(p) for p in self._placeholder_folds)
+        return any(p == folded or folded.startswith(p) for p in self._placeholder_folds) \
+            or folded.strip(" .") in self._placeholder_exact_folds
+
+    @cached_property
+    def _placeholder_exact_folds(self) -> frozenset[str]:
+        return frozenset(fold(p) for p in self.placeholder_exact)
 
 
 def _ops(parsed):
@@ -120,5 +127,6 @@ def load_rules() -> ChromeRules:
         prune_xpath=tuple(generic["prune_xpath"]),
         line_patterns=tuple(re.compile(p, re.I) for p in generic["line_patterns"]),
         placeholder_authors=frozenset(generic["placeholder_authors"]),
+        placeholder_exact=frozenset(generic.get("placeholder_authors_exact") or ()),
         profiles=profiles,
     )

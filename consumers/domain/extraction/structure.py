@@ -219,3 +219,43 @@ def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> int:
             el.tag = "div"
         unwrapped += 1
     return unwrapped
+
+
+# List markers a page prints as text ("- 8 giờ 00: …", "* Thưa ông, …", "• …"). trafilatura prints every <li>
+# as "- item" too, so a marker in its output is kept only where the page itself wrote one.
+LIST_MARKERS = "-•*+–"
+_MARKED_TEXT = etree.XPath(
+    "//body//text()[starts-with(normalize-space(), '-') or starts-with(normalize-space(), '*') or "
+    "starts-with(normalize-space(), '•') or starts-with(normalize-space(), '+') or "
+    "starts-with(normalize-space(), '–')]")
+MARKER_KEY_CHARS = 24
+
+
+def marker_key(core: str) -> str:
+    """What a marked line is recognised by: the folded start of its text after the marker."""
+    return fold(core)[:MARKER_KEY_CHARS]
+
+
+def literal_markers(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """marker_key(text) -> the marker as printed ("- ", "* ") for every line the page starts with a list marker of its own. A text node
+    that opens its element stands for the element's text ("<p>- <b>8 giờ 00</b>: …</p>"); one after a <br>
+    (a tail) for itself."""
+    found: dict[str, str] = {}
+    for node in _MARKED_TEXT(tree):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        if node.is_text:
+            snippet = clean_spaces(parent.text_content()[:200])
+        elif node.is_tail:
+            snippet = clean_spaces(str(node)[:200])
+        else:
+            continue
+        core = snippet.lstrip(LIST_MARKERS + " ")
+        prefix = snippet[: len(snippet) - len(core)]
+        # A "---" rule is punctuation, not a marker; a bare marker with no text marks nothing. "-5 °C" keeps its
+        # sign as printed.
+        if len(core) < 2 or len(prefix.strip()) != 1:
+            continue
+        found.setdefault(marker_key(core), prefix)
+    return found
