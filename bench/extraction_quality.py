@@ -12,6 +12,13 @@ the production call against plain `trafilatura.extract(html)` (no extract_metada
 it either), interleaved on every page, at least 3 repeats, median and spread printed.
 
     python bench/extraction_quality.py [--repeat 3] [--no-zyte] [--no-speed] [--quiet] [--corpus DIR]
+    python bench/extraction_quality.py --learn [--min-pages K] [--corpus DIR ...]
+
+`--learn` measures per-portal template learning (consumers/domain/extraction/template.py): each corpus's pages are
+grouped by their `portal` label and fed to one learning memory per run, as an extract replica would see them
+(synced after every page), and scored with learning next to the rules alone and plain trafilatura: "in order"
+scores each page as it comes (what a portal's first pages get), "warm" scores each page after the portal's other
+pages were seen (what a page gets once its portal's template is learned).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ sys.path.insert(0, str(REPO))
 from bench import extraction_speed  # noqa: E402
 from consumers.domain.dates import parse_datetime  # noqa: E402
 from consumers.domain.extraction import PageRejected, extract_page  # noqa: E402
+from consumers.domain.extraction.template import InMemoryTemplateStore, TemplateMemory, TemplatePolicy  # noqa: E402
 from consumers.domain.text import clean_spaces, nfc  # noqa: E402
 
 CORPUS = REPO / "tests" / "corpus" / "extraction"
@@ -110,6 +118,63 @@ def run_newsingest(pages) -> tuple[list[PageScore], float]:
         scores.append(score_page(name, truth, text=got.text, lead=got.lead, title=got.title,
                                  published=got.published_at, author=got.author))
     return scores, time.perf_counter() - started
+
+
+def _score_extraction(name, html, truth, memory) -> PageScore:
+    try:
+        got = extract_page(html, truth["url"], portal=truth.get("portal", ""), boilerplate=memory)
+    except PageRejected:
+        return PageScore(name, 0, 0, 0)
+    if memory is not None:
+        memory.sync(force=True)  # as if every page were stored and read back before the next
+    return score_page(name, truth, text=got.text, lead=got.lead, title=got.title, published=got.published_at,
+                      author=got.author)
+
+
+def run_learning(pages, min_pages: int, warm: bool) -> tuple[list[PageScore], int]:
+    """Scores with template learning; and how many pages had a line hidden by it. `warm`: each page is scored
+    after its portal's other pages were seen (leave one out), else in corpus order as they come."""
+    policy = TemplatePolicy(min_pages=min_pages)
+    by_portal: dict[str, list] = {}
+    for page in pages:
+        by_portal.setdefault(page[2].get("portal", ""), []).append(page)
+    scores: dict[str, PageScore] = {}
+    for portal_pages in by_portal.values():
+        if not warm:
+            memory = TemplateMemory(InMemoryTemplateStore(), policy, refresh_s=0)
+            for name, html, truth in portal_pages:
+                scores[name] = _score_extraction(name, html, truth, memory)
+            continue
+        for name, html, truth in portal_pages:
+            memory = TemplateMemory(InMemoryTemplateStore(), policy, refresh_s=0)
+            for other, other_html, other_truth in portal_pages:
+                if other != name:
+                    _score_extraction(other, other_html, other_truth, memory)
+            scores[name] = _score_extraction(name, html, truth, memory)
+    ordered = [scores[name] for name, _, _ in pages]
+    plain = {s.name: s for s in run_newsingest(pages)[0]}
+    changed = sum(1 for s in ordered if (s.precision, s.recall, s.leaked) != (
+        plain[s.name].precision, plain[s.name].recall, plain[s.name].leaked))
+    return ordered, changed
+
+
+def main_learning(corpora: list[Path], min_pages: int) -> int:
+    keys = ("precision", "recall", "f1", "chrome_leaked", "pages_leaking", "lead_kept")
+    for corpus in corpora:
+        pages = load_corpus(corpus)
+        portals = {truth.get("portal", "") for _, _, truth in pages}
+        rules, _ = run_newsingest(pages)
+        in_order, changed_in_order = run_learning(pages, min_pages, warm=False)
+        warm, changed_warm = run_learning(pages, min_pages, warm=True)
+        plain, _ = run_trafilatura(pages)
+        columns = [summarise(s, 0, len(pages)) for s in (rules, in_order, warm, plain)]
+        print(f"\n{corpus.name}: {len(pages)} pages, {len(portals)} portals (most pages of one portal: "
+              f"{max(sum(1 for *_, t in pages if t.get('portal', '') == p) for p in portals)}); template learning "
+              f"k={min_pages}: pages scored differently {changed_in_order} in order, {changed_warm} warm")
+        print(f"{'metric':<16} {'rules only':>11} {'in order':>9} {'warm':>9} {'trafilatura':>12}")
+        for key in keys:
+            print(f"{key:<16} " + " ".join(f"{c[key]:>{w}.3f}" for c, w in zip(columns, (11, 9, 9, 12))))
+    return 0
 
 
 def run_trafilatura(pages) -> tuple[list[PageScore], float]:
@@ -201,7 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="overall table only")
     parser.add_argument("--corpus", type=Path, default=CORPUS,
                         help="labelled pages (default tests/corpus/extraction; tests/corpus/extraction_holdout)")
+    parser.add_argument("--learn", action="store_true",
+                        help="template learning per portal: with and without, next to plain trafilatura")
+    parser.add_argument("--min-pages", type=int, default=TemplatePolicy().min_pages,
+                        help="with --learn: k, the distinct URLs a line must recur on (production default)")
+    parser.add_argument("--corpora", type=Path, nargs="*", default=None,
+                        help="with --learn: several corpora (default: --corpus)")
     args = parser.parse_args(argv)
+    if args.learn:
+        return main_learning(args.corpora or [args.corpus], args.min_pages)
     pages = load_corpus(args.corpus)
     ours, t_ours = run_newsingest(pages)
     plain, t_plain = run_trafilatura(pages)

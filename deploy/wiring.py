@@ -13,7 +13,10 @@ from consumers.adapters.kafka import make_consumer, make_producer
 from consumers.adapters.metrics import ConsumerMetrics
 from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import DatabaseTimeouts, Store
+from consumers.adapters.templates import SqlTemplateStore
 from consumers.domain.extraction import BoilerplateMemory
+from consumers.domain.extraction.boilerplate import NoBoilerplate, PortalChrome
+from consumers.domain.extraction.template import TemplateMemory
 from consumers.runner import DEFAULT_MAX_MESSAGE_BYTES, Runner
 from consumers.stages.extract import ExtractStage
 from consumers.stages.process import ProcessStage
@@ -26,11 +29,29 @@ DEFAULT_SHUTDOWN_GRACE_S = 25.0  # below Kubernetes' default 30 s termination gr
 log = logging.getLogger(__name__)
 
 
+# How often an extract replica stores what it observed and reads the portals' templates back.
+TEMPLATE_REFRESH_S = 10.0
+
+
+def build_portal_chrome(settings: Settings, metrics: ConsumerMetrics | None = None) -> PortalChrome:
+    """The extract stage's memory of portals' chrome (NEWSINGEST_TEMPLATE_LEARNING): templates shared through the
+    database the process stage uses (default), one process's own memory, or none."""
+    mode = getattr(settings, "template_learning", "database")
+    if mode == "off":
+        return NoBoilerplate()
+    if mode == "process":
+        return BoilerplateMemory()
+    store = SqlTemplateStore(settings.database_url, registry=metrics.registry if metrics is not None else None)
+    return TemplateMemory(store, refresh_s=TEMPLATE_REFRESH_S, on_relearned=store.count_relearned,
+                          on_error=store.count_error)
+
+
 def build_stage(name: str, settings: Settings, metrics: ConsumerMetrics, store: Store | None = None):
     topics = settings.topics()
     if name == "extract":
         stage = ExtractStage(output_topic=topics.articles, max_page_bytes=settings.max_page_bytes,
-                             time_budget_s=settings.extract_timeout_s, boilerplate=BoilerplateMemory(),
+                             time_budget_s=settings.extract_timeout_s,
+                             boilerplate=build_portal_chrome(settings, metrics),
                              health=metrics.extraction, max_text_bytes=settings.max_article_bytes)
         return stage, topics.raw_pages, topics.raw_pages_dead_letter
     if name == "process":

@@ -20,6 +20,7 @@ LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 BROKER_STORAGE_SCHEMES = ("memory://", "s3://", "postgres://")
 KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+TEMPLATE_LEARNING_MODES = ("database", "process", "off")
 
 
 class SettingsError(ValueError):
@@ -132,6 +133,10 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(
         default=1_000_000, ge=10_000, description="Largest article text (UTF-8) an extraction publishes; longer "
         "text is cut and flagged text_truncated")
+    template_learning: str = Field(
+        default="database", description="Per-portal template learning of the extract stage: database (learned "
+        "templates shared by every replica through database_url), process (each process learns alone, in memory) "
+        "or off")
     dedup_window_days: int = Field(default=30, ge=1)
     near_duplicate_threshold: float = Field(default=0.7, gt=0, lt=1)
     stage_max_attempts: int = Field(default=3, ge=1)
@@ -157,6 +162,14 @@ class Settings(BaseSettings):
     kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (mutual TLS)")
     kafka_ssl_keyfile: Path | None = Field(default=None, description="Client private key (mutual TLS)")
     kafka_ssl_password: str | None = Field(default=None, repr=False, description="Password of the client key")
+
+    @field_validator("template_learning")
+    @classmethod
+    def _template_learning(cls, value: str) -> str:
+        mode = value.strip().lower()
+        if mode not in TEMPLATE_LEARNING_MODES:
+            raise ValueError(f"expected one of {', '.join(TEMPLATE_LEARNING_MODES)}, got {value!r}")
+        return mode
 
     @field_validator("log_format")
     @classmethod

@@ -201,3 +201,25 @@ event_members = Table(
     Column("portal_id", String(100), nullable=False),
     Column("province", String(100), nullable=False),
 )
+
+# Per-portal template learning (consumers/domain/extraction/template.py, consumers/adapters/templates.py): each
+# portal's current template (retired_at NULL) and its last few retired versions, block keys packed as sorted
+# 8-byte hashes; and the window of its last distinct pages' block keys the templates are learned from (at most
+# TemplatePolicy.window_pages rows per portal, `seq` orders them; a re-crawl replaces its URL's row).
+portal_templates = Table(
+    "portal_templates", metadata,
+    Column("portal_id", String(100), primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("block_keys", LargeBinary, nullable=False),
+    Column("pages_seen", Integer, nullable=False),
+    Column("learned_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+portal_template_pages = Table(
+    "portal_template_pages", metadata,
+    Column("portal_id", String(100), primary_key=True),
+    Column("url_key", String(16), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("block_keys", LargeBinary, nullable=False),
+)

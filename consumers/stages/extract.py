@@ -8,6 +8,7 @@ from collections import OrderedDict
 import zstandard
 
 from consumers.domain.extraction import BoilerplateMemory, ExtractedPage, PageRejected, extract_page
+from consumers.domain.extraction.boilerplate import PortalChrome
 from consumers.domain.extraction.core import MAX_TEXT_BYTES
 from consumers.domain import neardup
 from consumers.domain.text import fingerprint
@@ -37,7 +38,7 @@ def to_article(page: RawPage, extracted: ExtractedPage) -> Article:
         author=extracted.author, photo_credit=extracted.photo_credit,
         fingerprint=fingerprint(extracted.fingerprint_text or extracted.text),
         near_signature=neardup.encode_signature(neardup.minhash(extracted.fingerprint_text or extracted.text)),
-        fetched_at=page.fetched_at, quality_flags=extracted.flags,
+        fetched_at=page.fetched_at, quality_flags=extracted.flags, kind=extracted.kind,
     )
 
 
@@ -92,12 +93,14 @@ class ExtractStage:
     input_model = RawPage
 
     def __init__(self, *, output_topic: str, max_page_bytes: int, time_budget_s: float,
-                 boilerplate: BoilerplateMemory | None = None, health=None,
+                 boilerplate: PortalChrome | None = None, health=None,
                  max_text_bytes: int = MAX_TEXT_BYTES, seen_pages: int = DEFAULT_SEEN_PAGES) -> None:
         self.output_topic = output_topic
         self.max_page_bytes = max_page_bytes
         self.time_budget_s = time_budget_s
         self.max_text_bytes = max_text_bytes  # the most article text one page publishes (flagged text_truncated)
+        # A portal's learned chrome: per process (BoilerplateMemory) or shared by every replica through the
+        # database (template.TemplateMemory, built by deploy/wiring.py); it changes the published text only.
         self.boilerplate = boilerplate if boilerplate is not None else BoilerplateMemory()
         self.health = health  # optional ExtractionHealth metrics
         # Unchanged is cheap: a page whose URL, bytes and context match the last delivered page of its URL is not
@@ -117,6 +120,8 @@ class ExtractStage:
         digest = page_digest(page, body)
         if self.seen.unchanged(page.canonical_url, digest):
             return StageResult(outputs=[], outcome="unchanged")
+        # Stores what was observed and reads the templates back once per refresh interval, else costs nothing.
+        self.boilerplate.sync()
         try:
             extracted = extract_page(
                 body, page.final_url or page.url, page.content_type or page.headers.get("content-type"),

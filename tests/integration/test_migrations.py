@@ -42,7 +42,7 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 SETS = [store_migrations, crawl_migrations]
 # Every revision of each set, in order: what an upgrade of an empty database applies.
-REVISIONS = {store_migrations: ["0001", "0002"], crawl_migrations: ["0001"]}
+REVISIONS = {store_migrations: ["0001", "0002", "0003"], crawl_migrations: ["0001"]}
 STORE_HEAD, CRAWL_HEAD = REVISIONS[store_migrations][-1], REVISIONS[crawl_migrations][-1]
 
 

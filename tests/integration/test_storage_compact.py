@@ -166,14 +166,16 @@ def _rows(url: str) -> dict:
 def test_the_downgrade_gives_back_0001s_rows(db_url):
     write_0001(db_url, _ordered()[:40], undelivered_every=4)
     before = _rows(db_url)
-    assert schema_migrations.upgrade(db_url) == ["0002"]  # stamped at 0001 (made before migrations), upgraded
+    # Stamped at 0001 (made before migrations), upgraded through 0002 to the head.
+    assert schema_migrations.upgrade(db_url)[0] == "0002"
     engine = sa.create_engine(db_url)
     with schema_migrations._PROCESS_LOCK, engine.connect() as conn, conn.begin():
         command.downgrade(schema_migrations.config(conn), "0001")
     engine.dispose()
     assert schema_migrations.current(db_url) == "0001"
     assert _rows(db_url) == before
-    assert schema_migrations.upgrade(db_url) == ["0002"]
+    assert schema_migrations.upgrade(db_url)[0] == "0002"
+    assert schema_migrations.current(db_url) == schema_migrations.head()
 
 
 def test_the_text_is_stored_once_deflated_and_nothing_else_carries_it(sqlite_url):

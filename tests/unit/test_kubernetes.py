@@ -327,7 +327,7 @@ def test_every_variable_is_a_setting():
 def test_each_process_gets_only_the_secrets_it_uses():
     docs = load_docs()
     needs = {("crawl", "--watch"): {"newsingest-kafka", "newsingest-database"},
-             ("consume", "extract"): {"newsingest-kafka"},
+             ("consume", "extract"): {"newsingest-kafka", "newsingest-database"},  # learned templates
              ("consume", "process"): {"newsingest-kafka", "newsingest-database"},
              ("topics", "ensure"): {"newsingest-kafka"}, ("db", "upgrade"): {"newsingest-database"}}
     existing_configmaps = set(of_kind(docs, "ConfigMap"))

@@ -4,8 +4,33 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from typing import Protocol
 
 from consumers.domain.text import fold
+
+
+class PortalChrome(Protocol):
+    """What the extraction asks about a portal's learned chrome, and tells it: BoilerplateMemory (one process),
+    template.TemplateMemory (shared through a store), NoBoilerplate (learning off)."""
+
+    def is_boilerplate(self, portal: str, line: str, folded: str | None = None) -> bool: ...
+
+    def observe(self, portal: str, url: str, lines: list[str]) -> None: ...
+
+    def sync(self, force: bool = False) -> bool: ...
+
+
+class NoBoilerplate:
+    """Learning switched off: nothing is ever learned chrome."""
+
+    def is_boilerplate(self, portal: str, line: str, folded: str | None = None) -> bool:
+        return False
+
+    def observe(self, portal: str, url: str, lines: list[str]) -> None:
+        return None
+
+    def sync(self, force: bool = False) -> bool:
+        return False
 
 
 def _key(line: str, folded: str | None = None) -> str:
@@ -44,3 +69,7 @@ class BoilerplateMemory:
             return False
         urls = self._pages.get(portal, {}).get(_key(line, folded))
         return bool(urls) and len(urls) >= self.min_pages
+
+    def sync(self, force: bool = False) -> bool:
+        """Nothing to share: this memory lives in the process."""
+        return False

@@ -16,9 +16,12 @@ from consumers.domain.extraction.boilerplate import BoilerplateMemory
 from consumers.domain.extraction.chrome import ChromeRules, load_rules
 from consumers.domain.extraction.decoding import CP1258_TONES, decode_html, looks_like_redirect_only, sniff_binary
 from consumers.domain.extraction.errors import PageRejected
+from consumers.domain.extraction.kinds import ARTICLE, media_of, page_kind
 from consumers.domain.extraction.parsing import parse_html
 from consumers.domain.extraction.rules_xpath import prune_plan
 from consumers.domain.extraction.structure import (
+    literal_markers,
+    marker_key,
     drop_hidden,
     drop_link_lists,
     captions_under_images,
@@ -66,8 +69,19 @@ _HAS_LEAD_ID = _substring_test(_LEAD_IDS)
 _HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
 _HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
 _HAS_AUTHOR_ITEMPROP = _substring_test(_AUTHOR_ITEMPROPS)
-_AUTHOR_PREFIX = re.compile(r"^(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
-                            r"nhóm phóng viên|pv|phóng viên|người viết|biên tập)\s*:\s*(.+)$", re.I)
+_AUTHOR_PREFIX = re.compile(r"^(?:(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
+                            r"nhóm phóng viên|pv|phóng viên|người viết|biên tập|viết bởi|thực hiện|nội dung)\s*:|"
+                            r"^viết bởi\s)\s*(.+)$", re.I)
+# "Ảnh: Trung Kiên - Bài: Thủy Tiên": the photo credit first, then the writer.
+_PHOTO_THEN_TEXT = re.compile(r"^(?:ảnh|photo)\s*:\s*(.+?)\s*[-–|,;·]\s*(?:bài|tin|nội dung)\s*:\s*(.+)$", re.I)
+# A byline element that prints its label on a line of its own: "Tác giả\nVăn phòng Đoàn ĐBQH và HĐND tỉnh".
+_GLUED_LABEL = re.compile(r"^(?i:tác giả(?: bài viết)?|người viết|viết bởi|thực hiện)\s*(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯ])")
+_AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phóng viên|biên tập|viết bởi|thực hiện)\s*:?$", re.I)
+# Offices, boards and centres that sign a page: "Văn phòng Đoàn ĐBQH và HĐND tỉnh", "Ban Tuyên giáo Tỉnh ủy",
+# "Trung tâm Văn hóa - Thể thao huyện", "Phòng Xây dựng chính quyền và Công tác thanh niên".
+_INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|uỷ ban|ubnd|hđnd|ubmttq|hội đồng|hội|"
+                          r"đoàn|tổ|cục|chi cục|bộ phận|bộ chỉ huy|thường trực|huyện ủy|huyện uỷ|tỉnh ủy|tỉnh uỷ|"
+                          r"thành ủy|thành uỷ|đảng ủy|đảng uỷ|công an|đài|báo|nhóm phóng viên|nhóm pv)\s", re.I)
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
 _BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
 _SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
@@ -127,6 +141,7 @@ class ExtractedPage:
     flags: list[str] = field(default_factory=list)
     fingerprint_text: str = ""  # the text without learned boilerplate handling: a function of the page alone
     chrome_hits: int = 0
+    kind: str = ARTICLE  # kinds.page_kind of the pure assembly: a function of the page alone
 
     @property
     def text(self) -> str:
@@ -152,11 +167,36 @@ def _looks_like_name(line: str) -> bool:
     return 1 <= len(words) <= 8 and all(_NAME_WORD.match(w) for w in words)
 
 
+def _looks_like_institution(line: str) -> bool:
+    """A signing office on a line of its own: an institution word first, a short name, no sentence in it."""
+    core = re.sub(r"\([^)]{1,20}\)", "", line).strip(" .")
+    return (3 <= len(core) <= 70 and core[0].isupper() and bool(_INSTITUTION.match(core))
+            and not re.search(r"[.?!;:\"“”]", core) and 2 <= len(core.split()) <= 12)
+
+
+def _is_credit(name: str) -> bool:
+    """What a byline prefix ("PV:", "Phóng viên:", "Tác giả:") is followed by when it credits someone: names or
+    an office. An interview's question ("PV: Vậy huyện sẽ có những giải pháp gì?") is body text."""
+    name = name.strip(" .")
+    if not name or "?" in name or "!" in name or len(name) > 60:
+        return False
+    words = [w for w in re.split(r"[\s,\-–&/;]+", re.sub(r"\([^)]{1,30}\)", "", name)) if w]
+    if not words or len(words) > 12:
+        return False
+    capitalised = sum(1 for w in words if w[0].isupper())
+    return _looks_like_institution(name) or capitalised * 2 > len(words)
+
+
 def _byline_name(line: str, rules: ChromeRules) -> str | None:
     """The credited name in a byline element's text: a person or a named office, not a placeholder."""
+    if "\n" in line:
+        line = " ".join(part for part in line.split("\n") if part.strip() and not _AUTHOR_LABEL.match(part.strip()))
+    line = _GLUED_LABEL.sub("", line, count=1)  # "Tác giảVăn phòng …": two elements' texts run together
+    both = _PHOTO_THEN_TEXT.match(line)
     byline = _AUTHOR_PREFIX.match(line)
-    name = (byline.group(1) if byline else line).strip(" .")
+    name = (both.group(2) if both else byline.group(1) if byline else line).strip(" .")
     if not name or len(name) > 60 or not name[0].isupper() or any(c.isdigit() for c in name) \
+            or not _is_credit(name) \
             or name.endswith(":") or rules.is_placeholder_author(name) or rules.is_chrome_line(name) \
             or _SOURCE_LINE.match(name):
         return None
@@ -461,6 +501,7 @@ def extract_page(
         return _extract_generic(tree, url, _tag_title(tree), published, modified, author, charset, flags,
                                 budget, max_text_bytes)
     title, title_el = find_title(tree)
+    media = media_of(tree)  # before players are pruned as chrome
     dateline = dateline_candidates(tree, title_el) if published is None else None
     budget.check("metadata")
 
@@ -487,6 +528,7 @@ def extract_page(
     lengths = TextLengths(tree)
     drop_link_lists(tree, total_chars, lengths)
     _prune_chrome(tree, rules.xpaths_for(cms), lengths)
+    markers = literal_markers(tree)
     budget.check("prune")
     extracted = trafilatura.extract(
         tree, url=url, output_format="txt", include_comments=False, include_tables=True,
@@ -503,7 +545,7 @@ def extract_page(
     page = _PageLines(
         lines=extracted.split("\n"), rules=rules, title_fold=title_fold, section_folds=section_folds,
         captions=captions, lead=lead, alt_folds=alt_folds, author_folds=author_folds, author_nodes=author_nodes,
-        meta_credit=meta_credit, max_text_bytes=max_text_bytes,
+        meta_credit=meta_credit, max_text_bytes=max_text_bytes, markers=markers,
     )
     # The body is assembled twice when the process has learned a portal's boilerplate. The pure assembly
     # (static rules only) is a function of the page's bytes and URL alone: it decides rejection, the dates
@@ -515,7 +557,8 @@ def extract_page(
     shown = pure
     if boilerplate is not None and portal:
         def is_learned(line: str, folded: str) -> bool:
-            return boilerplate.is_boilerplate(portal, line, folded)
+            # A list item or a label ("Buổi sáng:") recurs across a portal's schedules on purpose: never chrome.
+            return boilerplate.is_boilerplate(portal, line, folded) and not _structural(line)
 
         # Without a single learned line among them the second assembly would learn nothing: skip it.
         if any(is_learned(line, folded) for line, folded in page.cleaned()):
@@ -538,6 +581,7 @@ def extract_page(
         published_at=published, modified_at=modified, author=shown.author, photo_credit=shown.photo_credit,
         cms=cms, charset=charset, flags=flags, chrome_hits=shown.chrome_hits,
         fingerprint_text="\n".join(([pure.lead] if pure.lead else []) + pure.paragraphs),
+        kind=page_kind(title, ([pure.lead] if pure.lead else []) + pure.paragraphs, pure.captions, media),
     )
 
 
@@ -555,6 +599,8 @@ class _PageLines:
     author_nodes: list[str]
     meta_credit: str | None
     max_text_bytes: int = MAX_TEXT_BYTES
+    # marker_key(text) -> the list marker the page itself prints before that line (structure.literal_markers).
+    markers: dict[str, str] = field(default_factory=dict)
     _cleaned: list[tuple[str, str]] | None = None
     _chrome: dict[str, bool] = field(default_factory=dict)
 
@@ -564,7 +610,12 @@ class _PageLines:
             out = []
             for raw_line in self.lines:
                 # Table rows come out of trafilatura as "| cell |": the pipes are layout, not text.
-                line = clean_spaces(raw_line).strip("| ").lstrip("-•* ").strip()
+                line = clean_spaces(raw_line).strip("| ")
+                core = line.lstrip("-•* ").strip()
+                # trafilatura's "- " for an <li> is layout; a marker the page wrote ("- 8 giờ 00: …", "* Thưa
+                # ông, …") is part of a schedule's or an interview's text.
+                prefix = self.markers.get(marker_key(core)) if core != line and self.markers else None
+                line = prefix + core if prefix else core
                 if line:
                     folded = fold(line)
                     if folded:
@@ -592,6 +643,28 @@ class _Body:
     truncated: bool = False
 
 
+def _info_bar_byline(line: str, page: "_PageLines"):
+    """The byline inside an info bar whose other items are chrome: "Ngày đăng: 08/07/2024 · Tác giả: Thanh Tâm"."""
+    if not _INFO_BAR_SEPARATOR.search(line):
+        return None
+    parts = [p.strip() for p in _INFO_BAR_SEPARATOR.split(line) if p.strip()]
+    bylines = [m for m in map(_AUTHOR_PREFIX.match, parts) if m]
+    if len(bylines) == 1 and len(parts) > 1 and all(
+            page.rules.is_chrome_line(p) for p in parts if not _AUTHOR_PREFIX.match(p)):
+        return bylines[0]
+    return None
+
+
+_INFO_BAR_SEPARATOR = re.compile(r"\s+[|·•]\s+")
+
+
+def _structural(line: str) -> bool:
+    """A line a page may print more than once on purpose: a list item it marks itself ("- Địa điểm: …") or a
+    label over the lines that follow ("Buổi sáng:"). Any other repeat is a block printed twice (a mobile copy,
+    a lead repeated in the body) and is kept once."""
+    return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":"))
+
+
 def _assemble(page: _PageLines, is_learned) -> _Body:
     """Lead, paragraphs, captions and credits from trafilatura's lines. `is_learned(line, folded)` (or None)
     names the lines a process has learned are chrome: they leave the body as if the page had never printed
@@ -608,7 +681,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     chrome_hits = 0
     seen: set[str] = set()
     for line, folded in page.cleaned():
-        if folded in seen:
+        if folded in seen and not _structural(line):
             continue
         if page.is_chrome(line, folded):
             chrome_hits += 1
@@ -624,12 +697,17 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             captions.append(line)
             caption_folds.add(folded)
             continue
+        both = _PHOTO_THEN_TEXT.match(line)
+        if both and len(line) <= 100 and _is_credit(both.group(2)):
+            photo_credit = photo_credit or both.group(1).strip()
+            author = author or both.group(2).strip()
+            continue
         credit = _PHOTO_PREFIX.match(line)
         if credit and len(line) <= 80:
             photo_credit = photo_credit or credit.group(1).strip()
             continue
-        byline = _AUTHOR_PREFIX.match(line)
-        if byline and len(line) <= 80:
+        byline = _AUTHOR_PREFIX.match(line) or _info_bar_byline(line, page)
+        if byline and len(line) <= 80 and _is_credit(byline.group(1)):
             author = author or byline.group(1).strip()
             if _TEXT_AND_PHOTO.match(line):
                 photo_credit = photo_credit or byline.group(1).strip()
@@ -642,17 +720,19 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         paragraphs.append(line)
 
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
-    while paragraphs and (_looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])):
+    while paragraphs and (_looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])
+                          or _looks_like_institution(paragraphs[-1])):
         tail = paragraphs.pop()
         # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
-        if not _SOURCE_LINE.match(tail) and _looks_like_name(tail) and not rules.is_placeholder_author(tail):
+        if not _SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):
             author = author or tail.strip()
     if author is None:
         author = next(filter(None, (_byline_name(node, rules) for node in page.author_nodes)), None)
     if photo_credit is None:
         photo_credit = next((m.group(1).strip() for m in map(_AUTHOR_PREFIX.match, page.author_nodes)
                              if m and _TEXT_AND_PHOTO.match(m.group(0))), None)
-    if author is None and page.meta_credit and _looks_like_name(page.meta_credit):
+    if author is None and page.meta_credit and (_looks_like_name(page.meta_credit)
+                                                or _looks_like_institution(page.meta_credit)):
         author = page.meta_credit
     if author and rules.is_placeholder_author(author):
         author = None
