@@ -239,5 +239,19 @@ def test_the_extract_stage_syncs_its_memory_and_keeps_fingerprints():
 
 def test_page_blocks_are_bounded():
     policy = TemplatePolicy(max_blocks_per_page=10)
-    blocks = policy.page_blocks("https://x.vn/a", [f"dòng {i}" for i in range(100)])
+    # Distinct words: short lines differing only in a number are one block (see block_key).
+    blocks = policy.page_blocks("https://x.vn/a", [f"dòng {chr(0x61 + i % 26)}{chr(0x61 + i // 26)}"
+                                                   for i in range(100)])
     assert isinstance(blocks, PageBlocks) and len(blocks.keys) == 10
+
+
+def test_a_counter_whose_number_changes_on_every_page_is_template_but_an_article_sentence_is_not():
+    mem = memory(k=4)
+    for i in range(4):
+        mem.observe("qn", f"https://x.vn/{i}.html", [f"{268 + 37 * i} lượt xem", f"Thứ Bảy, 0{i + 1}/12/2026",
+                                                    f"Tổng thu ngân sách của tỉnh trong tháng đạt {60 + i}% dự toán "
+                                                    f"năm, tăng {i + 3}% so với cùng kỳ năm trước."])
+        mem.sync(force=True)
+    assert mem.is_boilerplate("qn", "1.204 lượt xem") and mem.is_boilerplate("qn", "Thứ Bảy, 13/12/2026")
+    assert not mem.is_boilerplate("qn", "Tổng thu ngân sách của tỉnh trong tháng đạt 70% dự toán năm, tăng 9% "
+                                        "so với cùng kỳ năm trước.")
