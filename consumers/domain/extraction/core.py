@@ -44,7 +44,7 @@ from consumers.domain.text import clean_spaces, fold
 # `//body//*[contains(@class, ...) or ...]`, which libxml2 answers with a full traversal and a string copy per
 # contains(): one walk in Python reads each element's class once (see _ClassedBlocks).
 _LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "excerpt", "description", "tomtat", "tom-tat", "intro",
-                 "news-init", "hometext")
+                 "news-init", "hometext", "teaser-text")
 _LEAD_IDS = ("sapo", "lead")
 _CAPTION_CLASSES = ("caption", "Caption", "image-desc", "img-desc", "chu-thich")
 _AUTHOR_CLASSES = ("author", "tacgia", "tac-gia", "byline")
