@@ -282,6 +282,40 @@ def _lead_elements(found, title_el) -> list:
     return [el for el in found if (el.sourceline or title_line) >= title_line]
 
 
+_DESCRIPTION_METAS = ("og:description", "description", "twitter:description")
+_TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $prefix)]")
+_MIN_DECLARED_LEAD = 60
+
+
+def _declared_lead(tree, title: str) -> list:
+    """The element printing the summary the page declares in its <meta> description, whatever its class (a
+    TYPO3 teaser, an Odoo subtitle, a Tilda post description): the page's own word for its lead. Found from
+    the text nodes holding the summary's opening (one pass over text, no per-element string copies), then up
+    to the smallest ancestor whose text is the whole summary."""
+    summary = ""
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key in _DESCRIPTION_METAS:
+            summary = clean_spaces(meta.get("content") or "")
+            if len(summary) >= _MIN_DECLARED_LEAD:
+                break
+    if len(summary) < _MIN_DECLARED_LEAD or fold(summary) == fold(title):
+        return []
+    want = fold(summary)
+    for node in _TEXT_CONTAINING(tree, prefix=summary[:30])[:5]:
+        el = node.getparent()
+        for _ in range(4):
+            if el is None or el.tag == "body":
+                break
+            text = fold(clean_spaces(el.text_content()))
+            if text == want:
+                return [el]
+            if len(text) > len(want):
+                break
+            el = el.getparent()
+    return []
+
+
 def _texts(elements) -> list[str]:
     out = []
     for el in elements:
@@ -516,6 +550,8 @@ def extract_page(
     # which read neither).
     blocks = _classed_blocks(tree)
     lead_candidates = [t for t in _texts(_lead_elements(blocks.leads, title_el)) if len(t) >= 40]
+    if not lead_candidates:
+        lead_candidates = _texts(_lead_elements(_declared_lead(tree, title), title_el))
     lead = lead_candidates[0] if lead_candidates else ""
     caption_els = blocks.captions + captions_under_images(tree)
     captions = list(dict.fromkeys(t for t in _texts(caption_els) if len(t) >= 8))
