@@ -168,7 +168,8 @@ _LEAD_XPATH = (
     "//body//*[contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary') "
     "or contains(@class,'chapeau') or contains(@class,'excerpt') or contains(@class,'description') "
     "or contains(@class,'tomtat') or contains(@class,'tom-tat') or contains(@class,'intro') "
-    "or contains(@id,'sapo') or contains(@id,'lead') or contains(@class,'news-init') or contains(@class,'hometext')]"
+    "or contains(@id,'sapo') or contains(@id,'lead') or contains(@class,'news-init') or contains(@class,'hometext') "
+    "or contains(@class,'teaser-text')]"
 )
 _CAPTION_XPATH = (
     "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption') "
