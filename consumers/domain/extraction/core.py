@@ -701,6 +701,18 @@ def _structural(line: str) -> bool:
     return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":"))
 
 
+# A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025"); what tells them apart is
+# the line after it: an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:").
+_DAY_HEADING = re.compile(r"^(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)\s*[,(]?\s*(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\)?\s*:?$",
+                          re.IGNORECASE)
+_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều)\s*:|\d{1,2}\s*(giờ|h|:)\s*\d{0,2})",
+                       re.IGNORECASE)
+
+
+def _day_heading(line: str, next_line: str) -> bool:
+    return bool(_DAY_HEADING.match(line) and _DAY_ITEM.match(next_line))
+
+
 def _assemble(page: _PageLines, is_learned) -> _Body:
     """Lead, paragraphs, captions and credits from trafilatura's lines. `is_learned(line, folded)` (or None)
     names the lines a process has learned are chrome: they leave the body as if the page had never printed
@@ -716,10 +728,11 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     photo_credit: str | None = None
     chrome_hits = 0
     seen: set[str] = set()
-    for line, folded in page.cleaned():
+    cleaned = page.cleaned()
+    for i, (line, folded) in enumerate(cleaned):
         if folded in seen and not _structural(line):
             continue
-        if page.is_chrome(line, folded):
+        if page.is_chrome(line, folded) and not _day_heading(line, cleaned[i + 1][0] if i + 1 < len(cleaned) else ""):
             chrome_hits += 1
             continue
         if is_learned is not None and is_learned(line, folded):

@@ -161,6 +161,14 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         return og_title, best[1] if best else None
     if best:
         return best
+    # <title> names only the site and a section ("Chi tiết tin | HĐND tỉnh Bắc Giang"), no og:title, and the
+    # page's <h1> is its name: the first title-classed element outside the page header is the headline.
+    for el in candidates:
+        if el.tag in _HEADINGS or not _TITLE_CLASS.search(el.get("class", "") or "") or _IS_SITE_CHROME(el):
+            continue
+        text = clean_spaces(el.text_content())
+        if 15 <= len(text) <= 300 and fold(text) not in folded_segments:
+            return text, el
     return (max(segments, key=len) if segments else ""), None
 
 
