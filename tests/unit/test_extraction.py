@@ -298,3 +298,19 @@ def test_fingerprint_does_not_depend_on_what_was_learned():
     warm = extract_page(page(paragraphs=PARAS + [promo]), "https://x.vn/9.html", portal="qn", boilerplate=warm_memory)
     assert promo in cold.paragraphs and promo not in warm.paragraphs
     assert fingerprint(cold.fingerprint_text) == fingerprint(warm.fingerprint_text)
+
+
+def test_counters_pagers_players_and_old_footers_are_chrome_but_sentences_with_the_words_are_not():
+    from consumers.domain.extraction.chrome import load_rules
+
+    rules = load_rules()
+    for line in ("268 lượt xem", "Lượt đọc: 734", "Đang xem: 34", "26/12/2024 - 20:05 268 lượt xem", "< Lùi",
+                 "Tiếp theo >", "00:00 / 03:26", "Lần cập nhật cuối ( Thứ năm, 16 Tháng 5 2024 10:03 )",
+                 "Xem phiên bản đầy đủ", "Gửi bài", "Các thông báo khác:", "Sự kiện sắp diễn ra",
+                 "Trang web được hiển thị tốt nhất với độ phân giải 1024 x 768"):
+        assert rules.is_chrome_line(line), line
+    for line in ("Video đã có 268 lượt xem chỉ sau một ngày đăng tải trên trang của huyện.",
+                 "Lượt đọc sách của học sinh tăng mạnh sau chương trình.", "Tiếp theo, hội nghị nghe báo cáo.",
+                 "Phiên họp kéo dài từ 8:00 đến 11:30 với nhiều ý kiến.",
+                 "Sự kiện sắp diễn ra tại quảng trường trung tâm vào cuối tuần này."):
+        assert not rules.is_chrome_line(line), line
