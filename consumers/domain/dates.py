@@ -125,7 +125,7 @@ def resolve_short_date(text: str, reference: dt.date | None) -> dt.date | None:
     reported on 2 January). Dates of cited documents ("Nghị quyết số 29-NQ/TW ngày 4/11/2013")
     and dates more than a year before publication are not meeting dates."""
     for match in _SHORT.finditer(text[:600]):
-        if _DOCUMENT_BEFORE.search(text[max(0, match.start() - 60):match.start() + 6]):
+        if DOCUMENT_BEFORE.search(text[max(0, match.start() - 60):match.start() + 6]):
             continue
         found = _date_of(match, reference)
         if found is None:
@@ -137,8 +137,8 @@ def resolve_short_date(text: str, reference: dt.date | None) -> dt.date | None:
 
 
 # "... số 29-NQ/TW ngày", "Chỉ thị 35 ngày", "Kết luận số 21 ngày": a document's date, not an event's.
-_DOCUMENT_BEFORE = re.compile(r"(?:\d+-[A-ZĐ]+/[A-ZĐ]+|số\s+\d+\S*|(?:Nghị quyết|Chỉ thị|Kết luận|Quyết định|Luật)"
-                              r"\s+\d+\S*)\s*(?:,\s*)?ngày", re.I)
+DOCUMENT_BEFORE = re.compile(r"(?:\d+-[A-ZĐ]+/[A-ZĐ]+|số\s+\d+\S*|(?:Nghị quyết|Chỉ thị|Kết luận|Quyết định|Luật)"
+                             r"\s+\d+\S*)\s*(?:,\s*)?ngày", re.I)
 
 
 def resolve_day_month(day: int, month: int, year: str | int | None, reference: dt.date | None) -> dt.date | None:

@@ -45,6 +45,7 @@ _SURNAMES = set(
     "Viên Giáp Chế Lầu Thào Mùa Sầm Lã Doãn Thiều Bạch Cù Cầm Ma Đậu Ksor Rơ Lại Phương Chau Kha Ngọc Hà Tòng "
     "Lăng Vi Vừ Hờ Sình Ly Tẩn Chảo Cứ Sần Hạng Lồ Pờ Phàn Bàn Hoàng Lục".split()
 )
+_MIDDLE_NAMES = {"Văn", "Thị"}
 _AFTER_ADMIN_WORD = re.compile(r"(?:\b(?:ủy|uỷ|huyện|tỉnh|xã|phố|phường|thị trấn|thị xã|quận|UBND|HĐND|bộ|bản|"
                                r"thôn|xóm|làng|vùng|sông|núi|hồ|đèo|cửa khẩu|khu)|Đảng bộ)\s+$")
 
@@ -85,8 +86,9 @@ def names_in(text: str) -> list[tuple[int, int, str]]:
         name = text[words[0].start():words[-1].end()]
         # "Bí thư Thị ủy Sa Pa", "UBND huyện Bắc Hà": a capitalised run right after an administrative
         # word names the place, not a person.
+        # A middle name "Văn" or "Thị" ("Bí thư Huyện ủy Mông Văn Khải") marks a person whatever the family name.
         if _AFTER_ADMIN_WORD.search(text[max(0, words[0].start() - 25):words[0].start()]) and \
-                words[0].group(0) not in _SURNAMES:
+                words[0].group(0) not in _SURNAMES and not (len(words) >= 3 and words[1].group(0) in _MIDDLE_NAMES):
             continue
         if not _is_place(name):
             out.append((words[0].start(), words[-1].end(), name))
@@ -94,7 +96,9 @@ def names_in(text: str) -> list[tuple[int, int, str]]:
 
 
 # The head of a working delegation chairs its working session ("đoàn ... do ông X làm trưởng đoàn").
-_CHAIR = re.compile(r"(đồng chủ trì|chủ trì|chủ tọa|chủ toạ|làm trưởng đoàn)", re.I)
+# A chair "điều hành" (conducts) a sitting; "chỉ đạo, điều hành" the economy chairs nothing.
+_CHAIR = re.compile(r"(đồng chủ trì|chủ trì|chủ tọa|chủ toạ|làm trưởng đoàn|"
+                    r"điều hành\s+(?=(?:phiên|kỳ họp|hội nghị|buổi)\b))", re.I)
 # A local leader chairing only the province's end of a national online meeting is not its chair.
 _LOCAL_END = re.compile(r"(?:chủ trì|chủ tọa|dự)\s+(?:hội nghị\s+|buổi giao ban\s+)?(?:tại\s+|ở\s+)?điểm cầu|"
                         r"^(?:tại|ở)\s+điểm cầu", re.I)

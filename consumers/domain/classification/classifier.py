@@ -38,10 +38,12 @@ THRESHOLD = 0.5
 # A headline or opening rule ("Lịch công tác ...", "... sẽ khai mạc ...") is overridden only by a model this
 # sure (raw probability) of a report: the headline of a report can quote a schedule word.
 HEADLINE_OVERRIDE_P = 0.97
-# Verbs of a dated opening that say the meeting was held and who chaired it.
-HELD_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "đã khai mạc", "đã bế mạc",
-                "tổ chức hội nghị", "đã tổ chức", "đã tiếp xúc",
-                "đã làm việc", "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
+# Verbs of a dated opening that say the meeting was held and who chaired it. A chair "điều hành" (conducts) a
+# questioning sitting; deputies "tiếp xúc cử tri" (meet voters) in a dated opening have met them (the future
+# "sẽ tiếp xúc" is an opening rule's "not:schedule" first).
+HELD_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "điều hành phiên", "điều hành kỳ họp",
+                "điều hành hội nghị", "đã khai mạc", "đã bế mạc", "tổ chức hội nghị", "đã tổ chức", "đã tiếp xúc",
+                "tiếp xúc cử tri", "đã làm việc", "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
 # Used when the shipped model carries no calibration (an old model file): identity on the model's score, and
 # the rates of the rules-only classifier.
 DEFAULT_CALIBRATION = {"coef": [1.0], "intercept": 0.0, "negative_rate": 0.05}
@@ -79,8 +81,13 @@ def calibrated_probability(calibration: dict, inputs: list[float]) -> float:
 
 
 def headline_decision(title: str, text: str) -> str | None:
-    """What the headline or the opening decides alone: "not:<kind>", a meeting type, or None."""
-    return title_rule(title) or opening_rule(text)
+    """What the headline or the opening decides alone: "not:<kind>", a meeting type, or None. A future-tense
+    opening ("Sáng 15/12, Tổ đại biểu sẽ tiếp xúc cử tri ...") is not a report even under a headline that names
+    a type ("... tiếp xúc cử tri ..."): the negative wins, the type only matters for a report."""
+    by_title = title_rule(title)
+    if by_title is not None and by_title.startswith("not:"):
+        return by_title
+    return opening_rule(text) or by_title
 
 
 def negative_signals(decided: str | None, hits: RuleHits) -> tuple[str | None, list[str]]:

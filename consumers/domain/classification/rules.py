@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from consumers.domain.dates import DOCUMENT_BEFORE
 from consumers.domain.text import fold
 
 # (meeting type, phrases that name it; all words of one alternative must appear within a short span)
@@ -71,11 +72,14 @@ NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 # Verbs that describe a meeting as having happened, near the start of a report.
-HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "đã khai mạc", "đã bế mạc", "khai mạc", "bế mạc", "đã tổ chức", "tổ chức hội nghị",
+HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "điều hành phiên", "điều hành kỳ họp",
+                    "điều hành hội nghị", "đã khai mạc", "đã bế mạc", "khai mạc", "bế mạc", "đã tổ chức",
+                    "tổ chức hội nghị",
                     "diễn ra", "phát biểu kết luận", "kết luận hội nghị", "dự hội nghị", "tham dự", "thảo luận",
                     "biểu quyết thông qua", "họp", "làm việc", "đã tiếp xúc", "tiếp xúc cử tri", "đã làm việc",
                     "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
-# A day/month in the first sentences ("Hôm qua (17/10)", "diễn ra chiều 9/8") dates the meeting too.
+# A day/month in the first sentences ("Hôm qua (17/10)", "diễn ra chiều 9/8") dates the meeting too, but not the
+# date of a document the opening cites ("Thực hiện Kế hoạch số 42/KH-UBND ngày 10/3/2023, ...").
 _DATED_OPENING = re.compile(r"\b(sáng|chiều|trưa|tối|ngày|hôm qua|hôm nay)\s*(nay|qua)?\s*(thứ \w+\s*)?\(?\s*"
                             r"[0-3]?\d\s*[/-]\s*[01]?\d\b", re.I)
 _OPENING = re.compile(r"^(sáng|chiều|trưa|tối|ngày|hôm nay|trong (hai|2|ba|3) ngày|sáng nay|chiều nay|tiếp tục)\b",
@@ -124,10 +128,21 @@ def rule_hits(title: str, text: str) -> RuleHits:
         if hits:
             negative_hits[kind] = hits
     happened = [orig for orig, p in _HAPPENED_FOLDED if p in head]
+    if len({m.group(1).lower() for m in _NOTICE_FIELD.finditer(text[:2000])}) >= 2:
+        negative_hits.setdefault("announcement", []).append("thời gian/địa điểm/thành phần:")
     first = text.lstrip()[:40]
     opening = text.lstrip()[:350]
-    dated = bool(_OPENING.match(first)) or bool(_DATED_OPENING.search(opening))
+    dated = bool(_OPENING.match(first)) or any(
+        not DOCUMENT_BEFORE.search(opening[max(0, m.start() - 60):m.start() + 6])
+        for m in _DATED_OPENING.finditer(opening))
     return RuleHits(type_hits, negative_hits, happened, dated)
+
+
+# The fields of a notice, plan or invitation for an event still to come ("1. Thời gian: 8 giờ 00, ngày 12/10",
+# "2. Địa điểm: Hội trường ...", "3. Thành phần: ..."): a report tells what happened, it does not list these.
+# Two different fields are needed; one ("Địa điểm: ...") can close a report.
+_NOTICE_FIELD = re.compile(r"(?:^|\n|[.;]\s)\s*(?:[0-9IVX]+\s*[.)]\s*|-\s*)?(Thời gian|Địa điểm|Thành phần)"
+                           r"(?:\s*,\s*(?:địa điểm|thành phần))?\s*:", re.I)
 
 
 # Headlines that decide on their own. "not:<kind>" marks an article that is not a meeting report.
@@ -144,7 +159,7 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
                            "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
     ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
-                          "lấy ý kiến", "hoãn tổ chức")),
+                          "lấy ý kiến", "hoãn tổ chức", "^thông báo tổ chức", "^thông báo triệu tập", "^triệu tập")),
 ]
 # A leading "^" anchors a phrase to the start of the headline: "Nghị quyết số 45/NQ-HĐND về ..." is a
 # resolution text, "Sơ kết 5 năm thực hiện Chỉ thị số 05-CT/TW" is a report of a conference.
@@ -161,8 +176,9 @@ def title_rule(title: str) -> str | None:
 
 
 # The opening describes a meeting still to come: "sẽ khai mạc", "sẽ chủ trì", "dự kiến diễn ra".
-_FUTURE = re.compile(r"\b(sẽ|dự kiến|chuẩn bị|sắp)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành)\b", re.I)
-_PAST = re.compile(r"\b(đã|vừa)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành|thông qua)\b", re.I)
+_FUTURE = re.compile(r"\b(sẽ|dự kiến|chuẩn bị|sắp)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành|tiếp xúc)\b",
+                     re.I)
+_PAST = re.compile(r"\b(đã|vừa)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành|thông qua|tiếp xúc)\b", re.I)
 # A document printed as such: "THÔNG BÁO KẾT LUẬN số 1068-TB/TU", "NGHỊ QUYẾT", "KẾ HOẠCH" in capitals.
 _DOCUMENT_HEADER = re.compile(r"^\s*(THÔNG BÁO KẾT LUẬN|THÔNG BÁO|NGHỊ QUYẾT|KẾ HOẠCH|QUYẾT ĐỊNH|QUY CHẾ|CHỈ THỊ)\b")
 
