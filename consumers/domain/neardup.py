@@ -37,9 +37,13 @@ def minhash(text: str) -> MinHash | None:
     grams = shingles(text)
     if len(grams) < MIN_WORDS:
         return None
-    mh = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash, scheme="affine32")
+    # The permutations of seed 7, drawn once: MinHash draws them again (a seeded RandomState) on every construction.
+    mh = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash, permutations=_PERMUTATIONS, scheme="affine32")
     mh.update_batch(list(grams))
     return mh
+
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_hash, scheme="affine32").permutations
 
 
 def bands(mh: MinHash) -> list[int]:
