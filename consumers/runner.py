@@ -85,6 +85,22 @@ class InfrastructureError(Exception):
         self.component = component
 
 
+class UnplacedAcknowledgement(KafkaError):
+    """The broker answered a send as a success without saying where the record is (offset -1): kafka-python's
+    report of DUPLICATE_SEQUENCE_NUMBER, the broker's claim that it holds the batch already (a retry after a lost
+    answer). A broker restarted from its storage has answered so for batches it no longer held (the fault
+    harness's broker stop), so it is not proof of delivery: the batch is replayed as after a failed flush, and
+    the output is published again (at most one extra copy where the claim was true). Passing, not fatal."""
+
+    retriable = True
+
+
+def _placed(metadata) -> bool:
+    """An acknowledgement names the record's offset. (`None`: a client that reports no metadata, e.g. a fake.)"""
+    offset = getattr(metadata, "offset", None)
+    return offset is None or offset >= 0
+
+
 class _Undeliverable(Exception):
     """One record the broker will never take (see is_per_message_error)."""
 
@@ -101,6 +117,19 @@ class _Pending:
     letter: DeadLetter | None = None  # set for dead letters
     minimal: bool = False  # a dead letter already cut to its pointer
     key: str | bytes | None = None
+    logged: bool = False  # its acknowledgement is in the acks log
+
+    def delivered(self) -> bool:
+        """Answered, successfully, at an offset (see UnplacedAcknowledgement)."""
+        future = self.future
+        return future.is_done and future.succeeded() and _placed(getattr(future, "value", None))
+
+    def log_ack(self, metadata) -> None:
+        if self.logged or self.letter is not None or not acks_log.isEnabledFor(logging.DEBUG):
+            return
+        self.logged = True
+        acks_log.debug("acknowledged topic=%s partition=%s offset=%s key=%s", metadata.topic, metadata.partition,
+                       metadata.offset, _text(self.key))
 
 
 @dataclass
@@ -467,9 +496,12 @@ class Runner:
             for item in pending:
                 try:
                     metadata = item.future.get(timeout=self.flush_timeout_s)
-                    if acks_log.isEnabledFor(logging.DEBUG) and item.letter is None:
-                        acks_log.debug("acknowledged topic=%s partition=%s offset=%s key=%s", metadata.topic,
-                                       metadata.partition, metadata.offset, _text(item.key))
+                    if not _placed(metadata):
+                        raise UnplacedAcknowledgement(
+                            f"{item.topic} (key {_text(item.key)}) answered without an offset "
+                            f"(partition {metadata.partition}, offset {metadata.offset})")
+                    if metadata is not None:
+                        item.log_ack(metadata)
                 except Exception as exc:  # noqa: BLE001 - classified below
                     if not is_per_message_error(exc):
                         return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused, self.producer))
@@ -520,8 +552,11 @@ class Runner:
                 self._producer_failed(exc)
             if any(not item.future.is_done for item in outstanding.sent):
                 return False
-        failed = {_record_id(item.record) for item in outstanding.sent
-                  if not item.future.is_done or not item.future.succeeded()}
+        failed = {_record_id(item.record) for item in outstanding.sent if not item.delivered()}
+        for item in outstanding.sent:
+            metadata = getattr(item.future, "value", None)
+            if metadata is not None and item.delivered():
+                item.log_ack(metadata)
         for record, callback in outstanding.callbacks:
             if _record_id(record) in failed or _record_id(record) in outstanding.refused:
                 continue

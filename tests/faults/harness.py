@@ -647,7 +647,7 @@ def dump_json(path: Path, data) -> None:
 
 
 # ---- broker audit -------------------------------------------------------------------------------------------
-_ACK = re.compile(r"acknowledged topic=(?P<topic>\S+) partition=(?P<partition>\d+) offset=(?P<offset>\d+) key=(?P<key>\S+)")
+_ACK = re.compile(r"acknowledged topic=(?P<topic>\S+) partition=(?P<partition>\d+) offset=(?P<offset>-?\d+) key=(?P<key>\S+)")
 BROKER_LOST = "BROKER LOST AN ACKNOWLEDGED RECORD"
 
 
@@ -702,6 +702,13 @@ def audit_unpublished(stack: Stack, topic: str, actual: Outcome, missing_paths: 
         if not places:
             verdicts[path] = "never acknowledged by the broker (a newsingest fault)"
             continue
+        if all(offset < 0 for _, _, offset in places):
+            # kafka-python's report of DUPLICATE_SEQUENCE_NUMBER: the broker claimed to hold it already and said
+            # nowhere where; the runner must not count that as a delivery (UnplacedAcknowledgement).
+            verdicts[path] = ("acknowledged only without an offset (a duplicate-sequence answer) and not on the topic: "
+                              "counted as delivered (a newsingest fault)")
+            continue
+        places = [place for place in places if place[2] >= 0]
         held = []
         for rid, partition, offset in places:
             record = record_at(stack.bootstrap, topic, partition, offset)

@@ -246,6 +246,71 @@ def test_an_input_arriving_twice_in_one_batch_publishes_its_output_once():
     assert len(delivered) == 2 and consumer.commits == [{TP: 2}]
 
 
+Metadata = namedtuple("Metadata", "topic partition offset")
+
+
+class AnsweredFuture:
+    """kafka-python's future once the broker answered: `value` is the RecordMetadata. A produce answered with
+    DUPLICATE_SEQUENCE_NUMBER (the broker says it has the batch already) is reported as a success at offset -1."""
+
+    is_done = True
+
+    def __init__(self, topic: str, offset: int) -> None:
+        self.value = Metadata(topic, 0, offset)
+
+    def get(self, timeout=None):
+        return self.value
+
+    def succeeded(self):
+        return True
+
+
+class RestartedBroker(FakeProducer):
+    """The broker of tests/faults/test_broker_restart.py: a batch in flight when it stopped is retried after the
+    restart and answered 'duplicate sequence' (offset -1), although the restarted broker does not hold it."""
+
+    def __init__(self, lose: set[bytes]) -> None:
+        super().__init__()
+        self.lose = set(lose)
+        self.topic = []  # what the broker really holds
+
+    def send(self, topic, key=None, value=None):
+        self.sent.append((topic, key))
+        if key in self.lose:
+            self.lose.discard(key)
+            return AnsweredFuture(topic, -1)
+        self.topic.append(key)
+        return AnsweredFuture(topic, len(self.topic) - 1)
+
+
+def test_an_acknowledgement_without_an_offset_is_not_a_delivery():
+    # Seen in the fault harness (broker stopped mid-batch, restarted on s3 storage): two reports were answered at
+    # offset -1, marked delivered and committed, and the broker never held them; their re-crawl found them
+    # delivered and published nothing: STORED BUT NEVER PUBLISHED. Their inputs must be replayed instead, and only
+    # the reports without a place on the topic published again.
+    delivered = set()
+
+    class ReportStage:
+        name = "process"
+        input_model = Article
+
+        def __call__(self, message):
+            if message.title in delivered:  # what ProcessStage._duplicate does for a delivered report
+                return StageResult([])
+            return StageResult([Output("reports", message.title, message)],
+                               on_delivered=lambda: delivered.add(message.title))
+
+    consumer, producer = FakeConsumer(_titled(3)), RestartedBroker(lose={b"t1"})
+    runner = _runner(consumer, producer, ReportStage())
+    runner.run_once()
+    assert consumer.commits == [], "committed past a report the broker never placed on the topic"
+    assert consumer.seeks == [0] and "t1" not in delivered
+    consumer.records = _titled(3)  # the rewind
+    runner.run_once()
+    assert producer.topic == [b"t0", b"t2", b"t1"], "the unplaced report was not published again (or others were)"
+    assert delivered == {"t0", "t1", "t2"} and consumer.commits == [{TP: 3}]
+
+
 def test_a_failing_delivery_callback_does_not_kill_the_stage():
     def boom():
         raise OperationalError("UPDATE", {}, Exception("locked"))
