@@ -22,19 +22,31 @@ MIN_WORDS = 25
 
 
 def _hash(data: bytes) -> int:
-    return struct.unpack("<I", hashlib.blake2b(data, digest_size=4).digest())[0]
+    return int.from_bytes(_blake2b(data, digest_size=4).digest(), "little")
+
+
+_blake2b = hashlib.blake2b
 
 
 def shingles(text: str) -> set[bytes]:
-    words = fold_words(text)
+    return shingles_of_words(fold_words(text))
+
+
+def shingles_of_words(words: list[str]) -> set[bytes]:
+    """The word 3-shingles of folded words (`fold_words`)."""
     if len(words) < SHINGLE:
         return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+    return {f"{a} {b} {c}".encode() for a, b, c in zip(words, words[1:], words[2:])}
 
 
 def minhash(text: str) -> MinHash | None:
     """None for texts too short to compare meaningfully."""
-    grams = shingles(text)
+    return minhash_of_words(fold_words(text))
+
+
+def minhash_of_words(words: list[str]) -> MinHash | None:
+    """`minhash` of a text already folded and split (`fold(text).split()`)."""
+    grams = shingles_of_words(words)
     if len(grams) < MIN_WORDS:
         return None
     # The permutations of seed 7, drawn once: MinHash draws them again (a seeded RandomState) on every construction.

@@ -60,4 +60,9 @@ def fold_words(text: str) -> list[str]:
 
 def fingerprint(text: str) -> str:
     """Exact-duplicate key: equal for texts that differ only in encoding, tone placement or spacing."""
-    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+    return fingerprint_of_folded(fold(text))
+
+
+def fingerprint_of_folded(folded: str) -> str:
+    """`fingerprint` of a text already folded (`fold(text)`)."""
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()

@@ -11,7 +11,7 @@ from consumers.domain.extraction import BoilerplateMemory, ExtractedPage, PageRe
 from consumers.domain.extraction.boilerplate import PortalChrome
 from consumers.domain.extraction.core import MAX_TEXT_BYTES
 from consumers.domain import neardup
-from consumers.domain.text import fingerprint
+from consumers.domain.text import fingerprint_of_folded, fold
 from consumers.stages.base import Output, Rejected, StageResult
 from schemas import Article, RawPage
 
@@ -31,13 +31,15 @@ def decompress_body(page: RawPage, max_bytes: int) -> bytes:
 
 
 def to_article(page: RawPage, extracted: ExtractedPage) -> Article:
+    # The fingerprint and the near-duplicate signature read the same folded text: folded once.
+    folded = fold(extracted.fingerprint_text or extracted.text)
     return Article(
         portal_id=page.portal_id, province=page.province, url=page.final_url or page.url,
         canonical_url=page.canonical_url, title=extracted.title, lead=extracted.lead, text=extracted.text,
         captions=extracted.captions, published_at=extracted.published_at, modified_at=extracted.modified_at,
         author=extracted.author, photo_credit=extracted.photo_credit,
-        fingerprint=fingerprint(extracted.fingerprint_text or extracted.text),
-        near_signature=neardup.encode_signature(neardup.minhash(extracted.fingerprint_text or extracted.text)),
+        fingerprint=fingerprint_of_folded(folded),
+        near_signature=neardup.encode_signature(neardup.minhash_of_words(folded.split())),
         fetched_at=page.fetched_at, quality_flags=extracted.flags, kind=extracted.kind,
     )
 
