@@ -105,15 +105,22 @@ def values_to_bytes(values: np.ndarray) -> bytes:
 def signature_values(near_signature: str | None, text: str) -> np.ndarray | None:
     """`article_signature` as its 49 uint32 values: the extract stage's signature decoded when it sent one,
     computed from the text only when it did not (older messages); None for texts too short to compare."""
-    if near_signature:
-        try:
-            raw = base64.b64decode(near_signature, validate=True)
-        except (binascii.Error, ValueError):
-            raw = b""
-        if len(raw) == NUM_PERM * 4:
-            return values_from_bytes(raw)
+    raw = _decoded_signature(near_signature)
+    if raw is not None:
+        return values_from_bytes(raw)
     mh = minhash(text)
     return None if mh is None else mh.hashvalues.astype("<u4")
+
+
+def _decoded_signature(near_signature: str | None) -> bytes | None:
+    """The 196 bytes an Article's `near_signature` carries, or None when it carries none (or garbage)."""
+    if not near_signature:
+        return None
+    try:
+        raw = base64.b64decode(near_signature, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == NUM_PERM * 4 else None
 
 
 def similarities(values: np.ndarray, stored: list[bytes]) -> np.ndarray:
@@ -132,11 +139,5 @@ def encode_signature(mh: MinHash | None) -> str | None:
 def article_signature(near_signature: str | None, text: str) -> MinHash | None:
     """The article's own signature when the extract stage sent one (a function of the page alone), else one
     computed from its published text (older messages)."""
-    if near_signature:
-        try:
-            raw = base64.b64decode(near_signature, validate=True)
-        except (binascii.Error, ValueError):
-            raw = b""
-        if len(raw) == NUM_PERM * 4:
-            return from_bytes(raw)
-    return minhash(text)
+    raw = _decoded_signature(near_signature)
+    return from_bytes(raw) if raw is not None else minhash(text)
