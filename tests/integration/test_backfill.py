@@ -38,7 +38,9 @@ def backfill(registry: Path, broker, tmp_path: Path, topic: str, until: dt.date,
     """Through the CLI, or (to kill it with -9) the crawler process the CLI starts."""
     env = {**os.environ, "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
            "NEWSINGEST_TOPIC_RAW_PAGES": topic, "NEWSINGEST_CRAWLER_METRICS_PORT": "0",
-           "NEWSINGEST_CRAWL_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}", "NEWSINGEST_PORTALS_FILE": str(registry)}
+           "NEWSINGEST_CRAWL_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}", "NEWSINGEST_PORTALS_FILE": str(registry),
+           # One request at a time, as in production, with a shorter delay: the walk is ~90 requests.
+           "NEWSINGEST_CRAWL_DOWNLOAD_DELAY_S": "0.1"}
     args = ["deploy.cli", "crawl", "--backfill", "--portal", "arch"] if cli else ["crawlers.run", "--backfill", "arch"]
     return subprocess.Popen([sys.executable, "-m", *args, "--until", until.isoformat()], env=env, cwd=REPO,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
