@@ -36,7 +36,7 @@ TEMPLATE_REFRESH_S = 10.0
 def build_portal_chrome(settings: Settings, metrics: ConsumerMetrics | None = None) -> PortalChrome:
     """The extract stage's memory of portals' chrome (NEWSINGEST_TEMPLATE_LEARNING): templates shared through the
     database the process stage uses (default), one process's own memory, or none."""
-    mode = getattr(settings, "template_learning", "database")
+    mode = settings.template_learning
     if mode == "off":
         return NoBoilerplate()
     if mode == "process":

@@ -474,7 +474,7 @@ class Store:
         return self._engine
 
     @contextmanager
-    def _bounded(self, what: str) -> Iterator[None]:
+    def bounded(self, what: str) -> Iterator[None]:
         self.engine  # noqa: B018 - builds the engine and its watchdog
         if self._watchdog is None:
             yield
@@ -486,7 +486,7 @@ class Store:
         """Bring the tables to the latest schema revision (Alembic; adopts tables made before migrations)."""
         from consumers.adapters import schema_migrations
 
-        with self._bounded("schema migration"):
+        with self.bounded("schema migration"):
             schema_migrations.upgrade(self.engine, lock_timeout_s=self.timeouts.lock_timeout_s)
 
     @contextmanager
@@ -499,7 +499,7 @@ class Store:
         canonical URL, its fingerprint, its near-duplicate band keys and its event keys (scope and meeting date,
         the day before and after too). Replicas working on unrelated articles never wait for each other;
         lock_timeout bounds every wait."""
-        with self._bounded("a unit of work"):
+        with self.bounded("a unit of work"):
             conn = self.engine.connect().execution_options(newsingest_writer=True)
             try:
                 trans = conn.begin()
@@ -530,7 +530,7 @@ class Store:
     def reader(self) -> Iterator[UnitOfWork]:
         """A read-only unit of work: no write lock (SQLite reads beside the writer under WAL), no advisory locks;
         what it reads is committed. Nothing it does is kept."""
-        with self._bounded("a read"), self.engine.connect() as conn:
+        with self.bounded("a read"), self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 # Each statement reads committed rows on its own: no BEGIN and ROLLBACK round trips.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -539,13 +539,13 @@ class Store:
     def ping(self) -> None:
         """One round trip, within the same limits as real work: what an idle stage checks, so an outage shows
         even when no message needs the database."""
-        with self._bounded("a health check"), self.engine.connect() as conn:
+        with self.bounded("a health check"), self.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
 
     def mark_delivered(self, keys: list[tuple[str, int]]) -> None:
         if not keys:
             return
-        with self._bounded("marking reports delivered"), \
+        with self.bounded("marking reports delivered"), \
                 self.engine.connect().execution_options(newsingest_writer=True) as conn, conn.begin():
             conn.execute(_MARK_DELIVERED, [{"rid": report_id, "ver": version} for report_id, version in keys])
 

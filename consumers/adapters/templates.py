@@ -79,7 +79,7 @@ class SqlTemplateStore:
     def apply(self, policy: TemplatePolicy, pages: dict[str, list[PageBlocks]]) -> list[Relearned]:
         self._ready()
         out = []
-        with self._store._bounded("a template sync"), \
+        with self._store.bounded("a template sync"), \
                 self.engine.connect().execution_options(newsingest_writer=True) as conn:
             for portal in sorted(pages):
                 with conn.begin():
@@ -138,7 +138,7 @@ class SqlTemplateStore:
 
     def current(self) -> dict[str, Template]:
         self._ready()
-        with self._store._bounded("reading templates"), self.engine.connect() as conn:
+        with self._store.bounded("reading templates"), self.engine.connect() as conn:
             rows = conn.execute(select(templates_t.c.portal_id, templates_t.c.version, templates_t.c.block_keys,
                                        templates_t.c.pages_seen)
                                 .where(templates_t.c.retired_at.is_(None))).all()
