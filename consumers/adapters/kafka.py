@@ -41,7 +41,8 @@ def make_consumer(bootstrap: str, *, group_id: str, topic: str, session_timeout_
 
 
 def make_producer(bootstrap: str, *, client_id: str = "newsingest",
-                  max_request_size: int = 4 * 1024 * 1024, client_config: dict | None = None) -> KafkaProducer:
+                  max_request_size: int = 4 * 1024 * 1024, linger_ms: int = 5, batch_size: int = 16384,
+                  client_config: dict | None = None) -> KafkaProducer:
     """`max_request_size` should be the broker's message limit (message.max.bytes): a larger record then
     fails at send() as MessageSizeTooLargeError, which the runner dead-letters, instead of at the broker."""
     return KafkaProducer(
@@ -49,7 +50,8 @@ def make_producer(bootstrap: str, *, client_id: str = "newsingest",
         client_id=client_id,
         acks="all",
         compression_type="zstd",
-        linger_ms=5,
+        linger_ms=linger_ms,
+        batch_size=batch_size,
         retries=5,
         retry_backoff_ms=200,
         # One request in flight keeps per-key order across retries.
