@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from consumers.domain.classification.segmentation import tokenize
 from consumers.domain.text import fold, nfc
 
 OPENING_CHARS = 600
@@ -16,23 +17,23 @@ _DATE_TOKEN = re.compile(r"^\d{1,2}/\d{1,2}(/\d{2,4})?$")
 _NUMBER = re.compile(r"^\d+([.,]\d+)*%?$")
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    from pyvi import ViTokenizer  # ships its CRF model; imported lazily because it loads it
-
-    return ViTokenizer.tokenize
+@lru_cache(maxsize=65536)
+def _folded_word(raw: str) -> str:
+    # Words recur across articles (a bounded vocabulary plus names), and folding one is dozens of string
+    # operations: cached, it is a dictionary lookup.
+    return fold(raw.replace("_", " ")).replace(" ", "_")
 
 
 def segment(text: str) -> list[str]:
     """Word tokens (syllables of one word joined by '_'), folded, numbers and dates as shape tokens."""
     words = []
-    for raw in _segmenter()(nfc(text)).split():
+    for raw in tokenize(nfc(text)).split():
         if _DATE_TOKEN.match(raw):
             words.append("<date>")
         elif _NUMBER.match(raw):
             words.append("<num>")
         else:
-            folded = fold(raw.replace("_", " ")).replace(" ", "_")
+            folded = _folded_word(raw)
             if folded:
                 words.append(folded)
     return words
