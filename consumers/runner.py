@@ -9,6 +9,7 @@ its reason; a broker or database outage pauses the stage instead of dead-letteri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import threading
@@ -25,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from consumers.adapters.metrics import ConsumerMetrics
-from consumers.stages.base import Rejected, Retryable, StageResult
+from consumers.stages.base import BatchedCallback, Rejected, Retryable, StageResult
 from schemas.logs import log_context
 from schemas import DeadLetter, DecodeError, decode, encode
 
@@ -511,10 +512,7 @@ class Runner:
                     else:
                         self._letter_undeliverable(item.record, item.letter, exc, retry, item.minimal)
             pending = retry.pending
-        for record, callback in done.callbacks:
-            if _record_id(record) in refused:
-                continue
-            self._run_callback(callback)
+        self._run_callbacks([callback for record, callback in done.callbacks if _record_id(record) not in refused])
         try:
             self.consumer.commit({tp: OffsetAndMetadata(off, "", -1) for tp, off in committed_to.items()})
             self.metrics.commits.labels(self.stage.name).inc()
@@ -557,12 +555,22 @@ class Runner:
             metadata = getattr(item.future, "value", None)
             if metadata is not None and item.delivered():
                 item.log_ack(metadata)
-        for record, callback in outstanding.callbacks:
-            if _record_id(record) in failed or _record_id(record) in outstanding.refused:
-                continue
-            self._run_callback(callback)
+        skipped = failed | outstanding.refused
+        self._run_callbacks([callback for record, callback in outstanding.callbacks
+                             if _record_id(record) not in skipped])
         self._outstanding = None
         return True
+
+    def _run_callbacks(self, callbacks: list[Callable[[], None]]) -> None:
+        """Run delivery callbacks in input order; BatchedCallbacks sharing a `run_batch` run as one call."""
+        batches: dict[object, list] = {}
+        for callback in callbacks:
+            if isinstance(callback, BatchedCallback):
+                batches.setdefault(callback.run_batch, []).append(callback.item)
+            else:
+                self._run_callback(callback)
+        for run_batch, items in batches.items():
+            self._run_callback(functools.partial(run_batch, items))
 
     def _run_callback(self, callback: Callable[[], None]) -> None:
         try:

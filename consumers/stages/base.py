@@ -15,10 +15,24 @@ class Output:
     value: BaseModel
 
 
+@dataclass(frozen=True)
+class BatchedCallback:
+    """A delivery callback whose work the runner may do once for all the inputs of a batch: calling it does
+    `run_batch([item])`, and the runner calls `run_batch` once with the items of every such callback of a
+    batch that share it (e.g. one write transaction marking a batch's reports delivered, not one per report)."""
+
+    run_batch: Callable[[list], None]
+    item: object
+
+    def __call__(self) -> None:
+        self.run_batch([self.item])
+
+
 @dataclass
 class StageResult:
     outputs: list[Output] = field(default_factory=list)
-    # Called after every output is acknowledged by the broker, before offsets are committed.
+    # Called after every output is acknowledged by the broker, before offsets are committed (a
+    # BatchedCallback may be run together with the batch's others).
     on_delivered: Callable[[], None] | None = None
     outcome: str = "ok"  # small fixed label for metrics
     dedup_outcome: str | None = None  # new | duplicate | revision | near_duplicate (process stage)

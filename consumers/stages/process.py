@@ -11,7 +11,7 @@ from consumers.domain.analysis import analyse, default_classifier
 from consumers.domain.classification import Classification, MeetingClassifier
 from consumers.domain.facts import MeetingFacts
 from consumers.domain.provinces import load_provinces
-from consumers.stages.base import Output, Retryable, StageResult
+from consumers.stages.base import BatchedCallback, Output, Retryable, StageResult
 from schemas import Article, EventSummary, MeetingReport, MeetingType
 
 # Restarts of one article's unit of work to take a lock it found it needed late (see UnitOfWork.lock).
@@ -210,7 +210,6 @@ class ProcessStage:
 
     def _result(self, outputs, delivered_keys, outcome, decision: dedup.DedupDecision,
                 article: Article) -> StageResult:
-        store = self.store
         if self.metrics is not None:
             self.metrics.dedup_outcomes.labels(outcome).inc()
             if outcome in ("duplicate", "near_duplicate"):
@@ -219,10 +218,13 @@ class ProcessStage:
                 if isinstance(output.value, MeetingReport) and outcome != "duplicate":
                     self.metrics.reports_stored.labels(output.value.meeting_type.value, outcome).inc()
 
-        def mark() -> None:
-            store.mark_delivered(delivered_keys)
-            self._observe_freshness("published", article)
-
-        return StageResult(outputs, on_delivered=mark if delivered_keys else None, outcome=outcome,
+        mark = BatchedCallback(self._mark_delivered, (delivered_keys, article)) if delivered_keys else None
+        return StageResult(outputs, on_delivered=mark, outcome=outcome,
                            dedup_outcome=decision.outcome, report_id=decision.report_id,
                            duplicate_of=decision.duplicate_of)
+
+    def _mark_delivered(self, items: list[tuple[list[tuple[str, int]], Article]]) -> None:
+        """The reports of these results were acknowledged by the broker: one write marks them all."""
+        self.store.mark_delivered([key for keys, _ in items for key in keys])
+        for _, article in items:
+            self._observe_freshness("published", article)

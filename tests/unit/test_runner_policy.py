@@ -13,7 +13,7 @@ from kafka.structs import TopicPartition
 from sqlalchemy.exc import OperationalError
 
 from consumers.runner import Runner
-from consumers.stages.base import Output, StageResult
+from consumers.stages.base import BatchedCallback, Output, StageResult
 from deploy.wiring import install_stop_signals, new_metrics
 from schemas import Article, DeadLetter, decode, encode
 from tests.stage_helpers import article
@@ -372,6 +372,50 @@ class EchoStage:
     def __call__(self, message):
         return StageResult([Output("out", message.title, message)],
                            on_delivered=lambda: self.delivered.append(message.title))
+
+
+class BatchMarkingStage(EchoStage):
+    """Marks delivery like the process stage: one BatchedCallback per result, sharing one `run_batch`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches = []
+
+    def mark(self, titles):
+        self.batches.append(list(titles))
+
+    def __call__(self, message):
+        return StageResult([Output("out", message.title, message)],
+                           on_delivered=BatchedCallback(self.mark, message.title))
+
+
+@pytest.mark.parametrize("at_send", [False, True])
+def test_batched_delivery_callbacks_run_once_per_batch_without_the_refused_input(at_send):
+    consumer = FakeConsumer(_titled(4))
+    producer = RefusingProducer(lambda topic, value: topic == "out" and b'"t2"' in value, at_send=at_send)
+    stage = BatchMarkingStage()
+    _runner(consumer, producer, stage).run_once()
+    assert stage.batches == [["t0", "t1", "t3"]], "one call for the batch, in input order, never the refused one"
+    assert consumer.commits == [{TP: 4}]
+
+
+def test_batched_delivery_callbacks_wait_for_the_acknowledgement_after_a_failed_flush():
+    consumer, producer = FakeConsumer(_titled(3)), LateProducer()
+    stage = BatchMarkingStage()
+    runner = _runner(consumer, producer, stage)
+    runner.run_once()
+    assert stage.batches == [] and consumer.commits == [], "marked delivered before the broker answered"
+    consumer.records = _titled(3)
+    for future in producer.futures:
+        future.is_done = True
+    runner.run_once()
+    assert stage.batches[0] == ["t0", "t1", "t2"]
+
+
+def test_a_batched_callback_alone_does_its_one_item():
+    stage = BatchMarkingStage()
+    stage(article(title="t9")).on_delivered()
+    assert stage.batches == [["t9"]]
 
 
 def _titled(n):
