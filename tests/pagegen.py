@@ -446,7 +446,7 @@ class Corpus:
             venue, chair_ref, category = "hội nghị", f"Bí thư Tỉnh ủy {secretary}", "thoi-su"
         elif mtype == "standing_secretariat_briefing":
             leader, leader_title = r.choice(NATIONAL_LEADERS)
-            title = r.choice([f"Thường trực Ban Bí thư giao ban trực tuyến với các đồng chí Bí thư Tỉnh ủy, Thành ủy",
+            title = r.choice(["Thường trực Ban Bí thư giao ban trực tuyến với các đồng chí Bí thư Tỉnh ủy, Thành ủy",
                               f"Giao ban công tác {period} của Thường trực Ban Bí thư với Bí thư các tỉnh ủy, thành ủy"])
             lead = (f"{when}, đồng chí {leader}, {leader_title} chủ trì hội nghị trực tuyến giao ban công tác {period} "
                     f"của Thường trực Ban Bí thư với các đồng chí Bí thư Tỉnh ủy, Thành ủy trực thuộc Trung ương. "

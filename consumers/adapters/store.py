@@ -67,14 +67,13 @@ class DatabaseTimeouts:
 
     @classmethod
     def from_settings(cls, settings) -> DatabaseTimeouts:
-        """From Settings; proposed fields read with defaults until schemas/settings.py declares them."""
-        base = cls()
-        statement = float(getattr(settings, "database_statement_timeout_s", base.statement_timeout_s))
+        """From Settings (schemas.settings): the statement timeout also bounds locks, TCP and SQLite's busy wait."""
+        statement = float(settings.database_statement_timeout_s)
         return cls(
-            connect_timeout_s=int(getattr(settings, "database_connect_timeout_s", base.connect_timeout_s)),
+            connect_timeout_s=int(settings.database_connect_timeout_s),
             statement_timeout_s=statement, lock_timeout_s=statement, idle_in_transaction_timeout_s=2 * statement,
             tcp_user_timeout_s=statement,
-            operation_timeout_s=float(getattr(settings, "database_operation_timeout_s", 3 * statement)),
+            operation_timeout_s=float(settings.database_operation_timeout_s),
             busy_timeout_s=statement,
         )
 

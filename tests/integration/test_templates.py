@@ -83,7 +83,7 @@ def test_two_replicas_and_a_restarted_one_decide_alike(db_url):
 
 
 def test_a_redesign_is_stored_as_a_new_version(db_url):
-    (a, mem_a), (b, mem_b) = _replica(db_url), _replica(db_url)
+    (_, mem_a), (_, mem_b) = _replica(db_url), _replica(db_url)
     for i in range(8):
         mem_a.observe("qn", f"https://x.vn/{i}.html", [f"riêng {i}", "Trang chủ", "Chia sẻ", "Bản quyền", "In"])
     mem_a.sync(force=True)
