@@ -37,11 +37,12 @@ _ANNOUNCEMENT_HEADING = re.compile(r"^thông báo\b", re.I)
 # "Số: 123/TB-UBND", "Số 45/TB-VP": the document number of a notice.
 _NOTICE_NUMBER = re.compile(r"\bsố\s*:?\s*\d+\s*/\s*(?:\d{4}\s*/\s*)?tb\b", re.I)
 
+# One walk over the body (each step of a union walks the document again).
 _VIDEO_ELEMENTS = etree.XPath(
-    "boolean(//body//video | //body//iframe[contains(@src, 'youtube') or contains(@src, 'youtu.be') or "
-    "contains(@src, 'vimeo') or contains(@src, 'player') or contains(@src, 'video')] | "
-    "//body//*[contains(@class, 'video-player') or contains(@class, 'jwplayer') or contains(@class, 'vjs-') or "
-    "contains(@class, 'plyr') or contains(@id, 'player')] | //meta[@property='og:video' or "
+    "boolean(//body//*[self::video or (self::iframe and (contains(@src, 'youtube') or contains(@src, 'youtu.be') or "
+    "contains(@src, 'vimeo') or contains(@src, 'player') or contains(@src, 'video'))) or "
+    "(@class and (contains(@class, 'video-player') or contains(@class, 'jwplayer') or contains(@class, 'vjs-') or "
+    "contains(@class, 'plyr'))) or (@id and contains(@id, 'player'))] | //meta[@property='og:video' or "
     "@property='og:video:url' or (@property='og:type' and starts-with(@content, 'video'))])")
 _FIGURES = etree.XPath("count(//body//figure | //body//img[not(ancestor::figure)][not(ancestor::a)])")
 
