@@ -32,10 +32,6 @@ BELOW_TARGET = {
                            "0.926 / 0.982, the chrome leaks are left to template learning (issue 14)",
     "extraction_holdout5": "first measurement (880b4d7, after page kinds and template learning): body P/R 0.969 / "
                            "0.945, 5 chrome strings on 3 pages, lead 0.780, date 0.805",
-    "extraction_holdout6": "first measurement (37b21f5): body P/R 0.915 / 0.962, 14 chrome strings on 9 pages; with "
-                           "the portal's template learned 0.961 / 0.962, 4 strings on 4 pages",
-    "extraction_holdout7": "first measurement (4374920): body P/R 0.886 / 0.969, 19 chrome strings on 9 pages; with "
-                           "the portal's template learned 0.935 / 0.969, 7 strings on 7 pages",
     "classification_holdout6": "first measurement (4374920): F1 0.929, type 0.929, presiding recall 0.917, date "
                                "0.929, no contradictions, ECE 0.059; after the holdout5 rule changes F1 0.966, date "
                                "1.000",

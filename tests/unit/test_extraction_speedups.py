@@ -398,22 +398,35 @@ def test_clean_spaces_and_fold_are_the_same():
 
 
 def _is_chrome_line_before(rules, line: str) -> bool:
-    low = line.strip().lower()
-    if any(p.search(low) for p in rules.line_patterns):
+    """is_chrome_line written plainly: every pattern tried alone, every split tried."""
+    def matches(text):
+        return any(p.search(text) for p in rules.line_patterns)
+
+    low = re.sub(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b", r"\1/\2/\3", line.strip().lower())
+    if matches(low):
         return True
     if "|" in low:
         joined = " ".join(p.strip() for p in low.replace("\\|", "|").split("|") if p.strip())
-        if any(p.search(joined) for p in rules.line_patterns):
+        if matches(joined):
             return True
     parts = [p.strip() for p in re.split(r"\s*\|\s*|\s+[-–•·]\s+", low.replace("\\|", "|")) if p.strip()]
-    return len(parts) > 1 and all(any(p.search(part) for p in rules.line_patterns) for part in parts)
+    if len(parts) > 1 and all(matches(part) for part in parts):
+        return True
+    if len(low) > 80 or not re.search(r"\d", low):
+        return False
+    words = low.split()
+    return any(matches(" ".join(words[:i])) and matches(" ".join(words[i:]))
+               for i in range(1, len(words)) if words[i][0].isalpha())
 
 
 def test_one_alternation_marks_the_lines_the_51_patterns_marked():
     rules = load_rules()
     lines = _lines() + ["Ngày đăng: 22/08/2023 | Lượt xem: 876", "Ngày đăng: 22/08/2023 - Đã xem: 412",
                         "| Tổng truy cập: | 8.210.337 |", "Hôm nay • 12 | Tháng trước · 30", "Viết bởi Super User",
-                        "Super User", "Ban Biên Tập", "Quản trị viên web"]
+                        "Super User", "Ban Biên Tập", "Quản trị viên web",
+                        "Ngày đăng: 12/1/2024 Lượt xem: 688", "Ngày 18.10.2024 - 17:20 Số lượt đọc: 1.732",
+                        "Cập nhật: 30-09-2025 18:10", "Ngày 12/1/2024 đồng chí Nguyễn Văn A chủ trì hội nghị",
+                        "Tổng kinh phí 1.234.567 đồng", "Sáng 12/1 hội nghị"]
     for line in lines:
         low = line.strip().lower()
         assert bool(rules._matches_any_line_pattern(low)) == any(p.search(low) for p in rules.line_patterns), line

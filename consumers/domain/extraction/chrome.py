@@ -15,6 +15,9 @@ from consumers.domain.text import fold
 
 _INFO_SEPARATOR = re.compile(r"\s*\|\s*|\s+[-–•·]\s+")
 _MAY_SEPARATE = re.compile(r"[|\-–•·]").search  # every _INFO_SEPARATOR match holds one of these
+_MAX_BAR_CHARS = 80
+_OTHER_DATE_SEPARATORS = re.compile(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b")
+_HAS_DIGIT = re.compile(r"\d").search
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class ChromeRules:
 
     def is_chrome_line(self, line: str) -> bool:
         matches = self._matches_any_line_pattern
-        low = line.strip().lower()
+        # Dates written "18.10.2024" or "18-10-2024" are the same stamps as "18/10/2024" to the patterns.
+        low = _OTHER_DATE_SEPARATORS.sub(r"\1/\2/\3", line.strip().lower())
         if matches(low):
             return True
         # A table row as trafilatura prints it: "| Đang truy cập: | 56 |" reads "Đang truy cập: 56".
@@ -76,10 +80,16 @@ class ChromeRules:
             if matches(joined):
                 return True
         # An info bar prints several chrome items on one line: "Ngày đăng: 22/08/2023 | Lượt xem: 876".
-        if not _MAY_SEPARATE(low):
-            return False  # no separator: one part
-        parts = [p.strip() for p in _INFO_SEPARATOR.split(low.replace("\\|", "|")) if p.strip()]
-        return len(parts) > 1 and all(matches(part) for part in parts)
+        if _MAY_SEPARATE(low):
+            parts = [p.strip() for p in _INFO_SEPARATOR.split(low.replace("\\|", "|")) if p.strip()]
+            if len(parts) > 1 and all(matches(part) for part in parts):
+                return True
+        # ...or two items in spans side by side, nothing between them: "Ngày đăng: 12/1/2024 Lượt xem: 688".
+        if len(low) > _MAX_BAR_CHARS or not _HAS_DIGIT(low):
+            return False
+        words = low.split()
+        return any(words[i][0].isalpha() and matches(" ".join(words[:i])) and matches(" ".join(words[i:]))
+                   for i in range(1, len(words)))
 
     def is_placeholder_author(self, name: str) -> bool:
         folded = fold(name)

@@ -23,6 +23,8 @@ from consumers.domain.extraction.structure import (
     literal_markers,
     marker_key,
     drop_hidden,
+    cells_as_blocks,
+    drop_headed_boxes,
     drop_link_lists,
     captions_under_images,
     image_alt_texts,
@@ -546,6 +548,7 @@ def extract_page(
     total_chars = _text_length(body_el if body_el is not None else tree) or 1
     drop_hidden(tree, total_chars)
     unwrap_layout_tables(tree)
+    cells_as_blocks(tree)
     # Class and id values are lower-cased here (they used to be before drop_hidden and unwrap_layout_tables,
     # which read neither).
     blocks = _classed_blocks(tree)
@@ -563,6 +566,7 @@ def extract_page(
     _remove(caption_els)
     lengths = TextLengths(tree)
     drop_link_lists(tree, total_chars, lengths)
+    drop_headed_boxes(tree, total_chars, lengths, rules.is_chrome_line)
     _prune_chrome(tree, rules.xpaths_for(cms), lengths)
     markers = literal_markers(tree)
     budget.check("prune")
@@ -713,6 +717,12 @@ def _day_heading(line: str, next_line: str) -> bool:
     return bool(_DAY_HEADING.match(line) and _DAY_ITEM.match(next_line))
 
 
+# A document's signature block ("CHỦ TỊCH Lê Quang Tùng", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH
+# (Đã ký) …"): it signs the document's text, it is not the page's byline.
+_SIGNATURE = re.compile(r"^(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|BÍ THƯ|PHÓ BÍ THƯ|GIÁM ĐỐC|"
+                        r"TRƯỞNG BAN|CHÁNH VĂN PHÒNG)\b|(?i:\(đã ký\))")
+
+
 def _assemble(page: _PageLines, is_learned) -> _Body:
     """Lead, paragraphs, captions and credits from trafilatura's lines. `is_learned(line, folded)` (or None)
     names the lines a process has learned are chrome: they leave the body as if the page had never printed
@@ -769,8 +779,9 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         paragraphs.append(line)
 
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
-    while paragraphs and (_looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])
-                          or _looks_like_institution(paragraphs[-1])):
+    while paragraphs and not _SIGNATURE.match(paragraphs[-1]) and (
+            _looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])
+            or _looks_like_institution(paragraphs[-1])):
         tail = paragraphs.pop()
         # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
         if not _SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):

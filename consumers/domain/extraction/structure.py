@@ -26,6 +26,9 @@ _IMAGE_BLOCKS = etree.XPath("//body//p[.//img] | //body//div[.//img][not(.//p)]"
 _NESTED_BLOCKS = etree.XPath(".//p | .//div | .//table")
 _TABLES = etree.XPath("//body//table")
 _CELL_CONTENT = etree.XPath(".//h1 | .//h2 | .//table")
+# Short first children: where a box's heading ("Sự kiện sắp diễn ra", "Lượt truy cập") sits.
+# (Not `not(preceding-sibling::*)`: that walks back over every sibling, quadratic in a long flat body.)
+_FIRST_CHILDREN = etree.XPath("//body//*[*[2]]/*[1][not(*[3])]")
 
 
 def _text_len(el) -> int:
@@ -148,6 +151,29 @@ def drop_link_lists(tree: lxml_html.HtmlElement, total: int, lengths: TextLength
     return removed
 
 
+def drop_headed_boxes(tree: lxml_html.HtmlElement, total: int, lengths: TextLengths, is_chrome_heading) -> int:
+    """A small box that opens with a chrome heading ("Sự kiện sắp diễn ra", "Lượt truy cập", "Tin liên
+    quan") is a sidebar panel, whatever its rows are (plain event titles and visitor figures are not links,
+    so drop_link_lists keeps them): it goes whole. Headings holding a digit never qualify (a schedule's day
+    heading reads like a date stamp), nor does a box holding the page's headline or a large share of its text."""
+    removed = 0
+    for heading in _FIRST_CHILDREN(tree):
+        if not 3 <= lengths.of(heading) <= 60:
+            continue
+        box = heading.getparent()
+        if box is None or box.tag in ("body", "html"):
+            continue
+        text = clean_spaces(heading.text_content())
+        if any(ch.isdigit() for ch in text) or not is_chrome_heading(text):
+            continue
+        size = lengths.of(box)
+        if size > min(0.25 * total, 2000) or box.find(".//h1") is not None:
+            continue
+        box.drop_tree()
+        removed += 1
+    return removed
+
+
 def image_alt_texts(tree: lxml_html.HtmlElement) -> set[str]:
     """Folded alt texts of images that describe a photo (not file names or logos): a paragraph
     repeating one is that photo's caption."""
@@ -219,6 +245,36 @@ def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> int:
             el.tag = "div"
         unwrapped += 1
     return unwrapped
+
+
+_BLOCKS_IN_CELL = etree.XPath("./p | ./div | ./ul | ./ol | ./h1 | ./h2 | ./h3 | ./h4 | ./h5 | ./h6 | ./blockquote")
+_CELLS = etree.XPath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
+
+
+def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
+    """A data table (layout tables are unwrapped before) is read cell by cell: trafilatura prints a row as one
+    "cell | cell" line, which runs a schedule's day into its items and a name into its figures. Each cell
+    becomes a block of its own: a paragraph (a <br> inside reads as a space, as in a heading cell "Thứ Hai<br>
+    06/10/2025"), or, when it holds paragraphs or lists, those blocks."""
+    converted = 0
+    for table in _TABLES(tree):
+        if table.getparent() is None or table.find(".//table") is not None or table.find(".//img") is not None:
+            continue  # nested tables are layout; a table holding a picture frames it and its caption
+        cells = _CELLS(table)
+        if len(cells) < 2:
+            continue
+        for cell in cells:
+            if _BLOCKS_IN_CELL(cell):
+                cell.tag = "div"
+                continue
+            for br in cell.findall(".//br"):
+                br.tail = " " + (br.tail or "")
+                br.drop_tag()
+            cell.tag = "p"
+        for el in [table, *_LAYOUT_PARTS(table)]:
+            el.tag = "div"
+        converted += 1
+    return converted
 
 
 # List markers a page prints as text ("- 8 giờ 00: …", "* Thưa ông, …", "• …"). trafilatura prints every <li>
