@@ -29,8 +29,9 @@ _MONTH = "(?P<mn>" + "|".join(
     n.replace(" ", r"\s+") for n in sorted(_MONTH_NAMES, key=len, reverse=True)
 ) + r"|[01]?\d)(?!\w)"
 _CLOCK = r"(?:\s*(?:lúc|,|-|–)?\s*" + _TIME + r"(?:\s*(?P<ampm>sáng|trưa|chiều|tối|am|pm|SA|CH)\b)?)?"
+# ...and Wix and Google's short form: "10 thg 1, 2025" (thg = tháng).
 _MONTH_NAMED = re.compile(
-    r"(?:tháng\s+" + _MONTH + r"\s+(?P<d>[0-3]?\d)|(?<!\d)(?P<d2>[0-3]?\d)\s+tháng\s+" + _MONTH.replace("mn", "mn2")
+    r"(?:tháng\s+" + _MONTH + r"\s+(?P<d>[0-3]?\d)|(?<!\d)(?P<d2>[0-3]?\d)\s+(?:tháng|thg)\s+" + _MONTH.replace("mn", "mn2")
     + r")\s*,\s*(?P<y>(?:19|20)\d\d)" + _CLOCK,
     re.I,
 )

@@ -134,6 +134,9 @@ from consumers.domain.dates import parse_datetime  # noqa: E402
     ("tháng mười một 3, 2022 9:05", "2022-11-03T09:05:00+07:00"),
     ("Tháng 8 10, 2023", "2023-08-10T00:00:00+07:00"),
     ("ngày 12 tháng 9 năm 2023", "2023-09-12T00:00:00+07:00"),
+    # Wix and Google print the short form "thg" (tháng).
+    ("10 thg 1, 2025", "2025-01-10T00:00:00+07:00"),
+    ("5 thg 12, 2024", "2024-12-05T00:00:00+07:00"),
 ])
 def test_vietnamese_month_names_are_dates(text, expected):
     assert parse_datetime(text).isoformat() == expected
