@@ -73,10 +73,12 @@ def test_a_picture_table_keeps_its_caption_out_of_the_body():
 def test_a_documents_signature_block_is_text_not_the_byline():
     doc = (_BODY + "<p>Nghị quyết này có hiệu lực từ ngày ký và được HĐND tỉnh thông qua tại kỳ họp thứ 23.</p>"
            "<table><tr><td><b>Nơi nhận:</b><br>- Như Điều 3;<br>- Lưu: VT.</td>"
-           "<td><b>CHỦ TỊCH</b><br><br>Lê Quang Tùng</td></tr></table>")
+           "<td><b>CHỦ TỊCH</b><br><br>Lê Quang Tùng</td></tr></table>"
+           "<table><tr><td>Nơi nhận: Lưu VT.</td><td><b>TM. BAN THƯỜNG TRỰC</b><br><b>CHỦ TỊCH</b><br>A Ninh</td></tr>"
+           "</table>")
     got = extract_page(_page(doc, title="Nghị quyết về kế hoạch đầu tư công năm 2025"), "https://hdnd.vn/nq/1")
     assert got.author is None
-    assert "CHỦ TỊCH Lê Quang Tùng" in got.text
+    assert "CHỦ TỊCH Lê Quang Tùng" in got.text and "TM. BAN THƯỜNG TRỰC CHỦ TỊCH A Ninh" in got.text
 
 
 def test_drop_headed_boxes_takes_the_box_and_leaves_day_boxes_and_the_article():
@@ -96,3 +98,14 @@ def test_drop_headed_boxes_takes_the_box_and_leaves_day_boxes_and_the_article():
     assert removed == 2
     assert "Hội nghị sơ kết" not in text and "Một tin khác" not in text
     assert "8 giờ 00: Họp giao ban." in text and "Nội dung bài viết dài." in text
+
+
+def test_bracketed_actions_and_wordy_date_stamps_are_chrome_but_wordy_day_headings_stay():
+    rules = load_rules()
+    for line in ("[Gửi email]", "Chia sẻ bài viết:", "Thứ Tư, 18 tháng 12 2024 10:05"):
+        assert rules.is_chrome_line(line), line
+    assert not rules.is_chrome_line("[1] Theo báo cáo của UBND tỉnh, kết quả đạt khá.")
+    days = "".join(f"<p><strong>Thứ {d}, ngày {n} tháng 11 năm 2024</strong></p><p>- 8 giờ 00: Thường trực HĐND "
+                   f"tỉnh họp giao ban tuần thứ {n}.</p>" for d, n in (("Hai", 25), ("Ba", 26)))
+    got = extract_page(_page(days, title="Lịch công tác tuần của Thường trực HĐND tỉnh"), "https://hdnd.vn/lich/2")
+    assert "Thứ Hai, ngày 25 tháng 11 năm 2024" in got.text.split("\n")

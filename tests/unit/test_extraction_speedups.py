@@ -405,6 +405,8 @@ def _is_chrome_line_before(rules, line: str) -> bool:
     low = re.sub(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b", r"\1/\2/\3", line.strip().lower())
     if matches(low):
         return True
+    if low.startswith("[") and low.endswith("]") and matches(low[1:-1].strip()):
+        return True
     if "|" in low:
         joined = " ".join(p.strip() for p in low.replace("\\|", "|").split("|") if p.strip())
         if matches(joined):

@@ -74,6 +74,9 @@ class ChromeRules:
         low = _OTHER_DATE_SEPARATORS.sub(r"\1/\2/\3", line.strip().lower())
         if matches(low):
             return True
+        # An action printed as a bracketed link: "[Gửi email]", "[In bài]".
+        if low.startswith("[") and low.endswith("]") and matches(low[1:-1].strip()):
+            return True
         # A table row as trafilatura prints it: "| Đang truy cập: | 56 |" reads "Đang truy cập: 56".
         if "|" in low:
             joined = " ".join(p.strip() for p in low.replace("\\|", "|").split("|") if p.strip())

@@ -707,7 +707,8 @@ def _structural(line: str) -> bool:
 
 # A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025"); what tells them apart is
 # the line after it: an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:").
-_DAY_HEADING = re.compile(r"^(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)\s*[,(]?\s*(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\)?\s*:?$",
+_DAY_HEADING = re.compile(r"^(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)\s*[,(]?\s*(ngày\s*)?"
+                          r"(\d{1,2}/\d{1,2}(/\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?\s*:?$",
                           re.IGNORECASE)
 _DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều)\s*:|\d{1,2}\s*(giờ|h|:)\s*\d{0,2})",
                        re.IGNORECASE)
@@ -719,8 +720,8 @@ def _day_heading(line: str, next_line: str) -> bool:
 
 # A document's signature block ("CHỦ TỊCH Lê Quang Tùng", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH
 # (Đã ký) …"): it signs the document's text, it is not the page's byline.
-_SIGNATURE = re.compile(r"^(?:TM\.|KT\.|Q\.|TL\.|TUQ\.|CHỦ TỊCH|PHÓ CHỦ TỊCH|BÍ THƯ|PHÓ BÍ THƯ|GIÁM ĐỐC|"
-                        r"TRƯỞNG BAN|CHÁNH VĂN PHÒNG)\b|(?i:\(đã ký\))")
+_SIGNATURE = re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s|(?:CHỦ TỊCH|PHÓ CHỦ TỊCH|BÍ THƯ|PHÓ BÍ THƯ|GIÁM ĐỐC|"
+                        r"TRƯỞNG BAN|CHÁNH VĂN PHÒNG)\b)|(?i:\(đã ký\))")
 
 
 def _assemble(page: _PageLines, is_learned) -> _Body:
