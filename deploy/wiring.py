@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 
 # How often an extract replica stores what it observed and reads the portals' templates back.
 TEMPLATE_REFRESH_S = 10.0
+# Stage producers: the runner flushes at the end of every polled batch and commits only then, so a long linger
+# costs no latency beyond the batch; it packs a batch's outputs into a few produce requests instead of one
+# request per output (each request costs the client's network thread about 1 ms of CPU).
+STAGE_PRODUCER_LINGER_MS = 200
+STAGE_PRODUCER_BATCH_BYTES = 1024 * 1024
 
 
 def build_portal_chrome(settings: Settings, metrics: ConsumerMetrics | None = None) -> PortalChrome:
@@ -65,10 +70,6 @@ def build_stage(name: str, settings: Settings, metrics: ConsumerMetrics, store: 
     raise ValueError(f"unknown stage {name!r}; known: {', '.join(STAGES)}")
 
 
-STAGE_PRODUCER_LINGER_MS = 200
-STAGE_PRODUCER_BATCH_BYTES = 1024 * 1024
-
-
 def build_runner(name: str, settings: Settings, bootstrap: str, metrics: ConsumerMetrics,
                  store: Store | None = None) -> Runner:
     stage, input_topic, dead_letter_topic = build_stage(name, settings, metrics, store)
@@ -83,9 +84,6 @@ def build_runner(name: str, settings: Settings, bootstrap: str, metrics: Consume
     )
 
     def producer_factory():
-        # The runner flushes at the end of every polled batch and commits only then, so a long linger costs no
-        # latency beyond the batch: it packs a batch's outputs into a few produce requests instead of one
-        # request per output (each request costs the client's network thread about 1 ms of CPU).
         return make_producer(bootstrap, client_id=f"newsingest-{name}", max_request_size=max_message_bytes,
                              linger_ms=STAGE_PRODUCER_LINGER_MS,
                              batch_size=min(STAGE_PRODUCER_BATCH_BYTES, max_message_bytes),

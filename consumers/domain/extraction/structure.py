@@ -248,6 +248,7 @@ def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> int:
 
 
 _BLOCKS_IN_CELL = etree.XPath("./p | ./div | ./ul | ./ol | ./h1 | ./h2 | ./h3 | ./h4 | ./h5 | ./h6 | ./blockquote")
+# Every cell of a table, head and foot included (unwrap_layout_tables's _LAYOUT_CELL looks at body cells only).
 _CELLS = etree.XPath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
 
 
