@@ -14,8 +14,11 @@ _TIME = (r"(?P<h>[01]?\d|2[0-3])\s*(?:[:hg]\s*(?P<mi>[0-5]\d))(?:\s*:\s*(?P<s>[0
 _DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 # "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"
 _DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r")?")
-# "18:26, 28/07/2023", "Cập nhật: 14:05 ngày 12/09/2023"
-_TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*" + _DATE)
+# "18:26, 28/07/2023", "Cập nhật: 14:05 ngày 12/09/2023", and with the weekday between the time and the date:
+# "Cập nhật lúc 17:20, Thứ Sáu, 26/04/2024".
+_WEEKDAY = r"(?i:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)"
+_TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*(?:" + _WEEKDAY + r"\s*(?:,|\||-|–)?\s*(?:ngày\s*)?)?"
+                             + _DATE)
 # "ngày 12 tháng 9 năm 2023"
 # "ngày 12 tháng 9 năm 2023", and Joomla's "10 Tháng 7 2024 16:12".
 _WORDY = re.compile(r"(?:ngày\s+)?(?<!\d)(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s*,?\s+(?:năm\s+)?(?P<y>(?:19|20)\d\d)"

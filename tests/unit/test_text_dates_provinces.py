@@ -32,6 +32,10 @@ def test_clean_spaces_is_nfc_and_drops_invisible_characters():
     ("2023-07-06ICT22:37:00", (2023, 7, 6, 22, 37, 0)),
     ("Cập nhật: 14:05 ngày 12/09/2023", (2023, 9, 12, 14, 5, 0)),
     ("2023-07-28T11:13:12Z", (2023, 7, 28, 18, 13, 12)),
+    # The weekday between the time and the date keeps the time (it was read as the date alone, 00:00).
+    ("Cập nhật lúc 17:20, Thứ Sáu, 26/04/2024", (2024, 4, 26, 17, 20, 0)),
+    ("08:15 Chủ nhật, ngày 5/6/2024", (2024, 6, 5, 8, 15, 0)),
+    ("9h30 - thứ 2 - 03/11/2025", (2025, 11, 3, 9, 30, 0)),
 ])
 def test_date_lines_are_day_first_in_vietnam_time(text, expected):
     value = parse_datetime(text)

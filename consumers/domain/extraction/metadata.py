@@ -305,8 +305,8 @@ _DATE_PATTERNS = (dates._ISO, dates._TIME_THEN_DATE, dates._DATE_THEN_TIME, date
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
     "()[]{}<>\"'!?;=*#@&%$~^`\\“”‘’«»…"
-    "đĐơƠớỚởỞỡỠợỢứỨừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪậẬắẮằẰẳẲẵẴặẶ"
-    "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙủỦũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
+    "đĐơƠớỚởỞỡỠợỢừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪắẮằẰẳẲẵẴặẶ"
+    "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
 )
 _BREAK = re.compile("[" + re.escape(DATE_BREAKERS) + "]")
 _LAST_BREAK = re.compile("(?s:.*)[" + re.escape(DATE_BREAKERS) + "]")
