@@ -100,3 +100,27 @@ def test_reliability_table_and_expected_calibration_error():
     assert len(table) == 10 and sum(b["n"] for b in table) == 5
     assert ece == pytest.approx(2 / 5 * 0.05 + 3 / 5 * (1 - (0.95 + 0.95 + 1.0) / 3))
     assert reliability([0.7, 0.7], [True, False])[0] == pytest.approx(0.2)
+
+
+# Written before the rule: deputies meeting voters before a session were typed as the session itself.
+@pytest.mark.parametrize("title,text", [
+    ("Cử tri xã Hải Phú lo thiếu nước tưới",
+     "Ngày 20/11, Tổ đại biểu HĐND tỉnh ứng cử tại huyện Hải Lăng tiếp xúc cử tri xã Hải Phú trước Kỳ họp thứ 30 "
+     "HĐND tỉnh khóa VIII. Đồng chí Lê Văn An chủ trì buổi tiếp xúc.\nCử tri phản ánh kênh tưới xuống cấp."),
+    ("Cử tri vùng cao kiến nghị đầu tư đường vào bản",
+     "Ngày 24/11, Tổ đại biểu HĐND tỉnh gồm ông Lục Văn Thành và bà Tằng Thị Vân đã tiếp xúc cử tri các xã Đồng "
+     "Văn, Hoành Mô trước kỳ họp thường lệ cuối năm 2024 của HĐND tỉnh.\nTại buổi tiếp xúc, cử tri phản ánh."),
+])
+def test_a_voters_meeting_before_a_session_is_not_the_session(title, text):
+    result = MeetingClassifier().classify(title, text)
+    assert result.is_meeting_report
+    assert result.meeting_type == "other_official_meeting", result.evidence
+
+
+def test_a_session_report_recounting_voters_meetings_stays_a_session():
+    title = "Khai mạc Kỳ họp thứ 20 HĐND tỉnh khóa XVII"
+    text = ("Sáng 9/12, HĐND tỉnh khóa XVII khai mạc Kỳ họp thứ 20. Đồng chí Nguyễn Văn Bình, Chủ tịch HĐND tỉnh "
+            "chủ trì kỳ họp.\nKỳ họp nghe báo cáo tổng hợp ý kiến, kiến nghị của cử tri qua tiếp xúc cử tri trước "
+            "kỳ họp và thảo luận các dự thảo nghị quyết.")
+    result = MeetingClassifier().classify(title, text)
+    assert result.is_meeting_report and result.meeting_type == "peoples_council_session", result.evidence

@@ -102,8 +102,16 @@ def _type_matcher(phrase: str):
 
 
 _TYPE_FOLDED = [(t, tuple((p, _type_matcher(p)) for p in ps)) for t, ps in TYPE_PHRASES]
+_SESSION_PHRASES = dict(_TYPE_FOLDED)["peoples_council_session"]
 _NEG_FOLDED = {k: _fold_phrases(v) for k, v in NEGATIVE_PHRASES.items()}
 _HAPPENED_FOLDED = _fold_phrases(HAPPENED_PHRASES)
+
+
+# Deputies meet voters before or after a council session ("Tổ đại biểu HĐND tỉnh ... tiếp xúc cử tri các xã ...
+# trước Kỳ họp thứ 30"): the session named is the occasion of the voters' meeting, not the meeting reported.
+_VOTERS_MEETING_FOR_SESSION = re.compile(
+    " " + fold("tiếp xúc cử tri") + r"(?: \S+){0,15}? (?:"
+    + "|".join(fold(w) for w in ("trước", "sau", "chuẩn bị cho", "chuẩn bị")) + ") " + fold("kỳ họp") + " ")
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,7 @@ class RuleHits:
     negative_hits: dict[str, list[str]]
     happened: list[str]
     opens_with_time: bool
+    voters_meeting_for_session: bool = False
 
 
 def rule_hits(title: str, text: str) -> RuleHits:
@@ -135,7 +144,16 @@ def rule_hits(title: str, text: str) -> RuleHits:
     dated = bool(_OPENING.match(first)) or any(
         not DOCUMENT_BEFORE.search(opening[max(0, m.start() - 60):m.start() + 6])
         for m in _DATED_OPENING.finditer(opening))
-    return RuleHits(type_hits, negative_hits, happened, dated)
+    return RuleHits(type_hits, negative_hits, happened, dated, _voters_meeting_for_session(title, head))
+
+
+def _voters_meeting_for_session(title: str, head: str) -> bool:
+    """The opening reports deputies meeting voters before or after a session, and the headline does not name the
+    session itself (a session's report may recount "ý kiến cử tri qua tiếp xúc cử tri trước kỳ họp")."""
+    if not _VOTERS_MEETING_FOR_SESSION.search(head):
+        return False
+    folded_title = " " + fold(title) + " "
+    return not any(matches(folded_title) for _, matches in _SESSION_PHRASES)
 
 
 # The fields of a notice, plan or invitation for an event still to come ("1. Thời gian: 8 giờ 00, ngày 12/10",
