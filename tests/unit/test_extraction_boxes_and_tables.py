@@ -48,6 +48,18 @@ def test_two_chrome_items_side_by_side_without_a_separator_are_chrome():
     assert not rules.is_chrome_line("Tổng kinh phí 1.234.567 đồng")
 
 
+def test_chrome_items_glued_without_a_space_download_headings_and_mastheads_are_chrome():
+    rules = load_rules()
+    assert rules.is_chrome_line("04/07/2024 | 15:00Lượt đọc: 512")
+    assert rules.is_chrome_line("Tệp đính kèm")
+    assert rules.is_chrome_line("File đính kèm:")
+    assert rules.is_chrome_line("Cơ quan của Đảng bộ Đảng Cộng sản Việt Nam tỉnh Ninh Thuận")
+    # A number run into a word in a sentence, and a sentence naming a party body, are text.
+    assert not rules.is_chrome_line("Năm 2024có 512 hộ thoát nghèo")
+    assert not rules.is_chrome_line("Cơ quan của Đảng bộ tỉnh đã triển khai nghị quyết tới toàn thể cán bộ, đảng viên "
+                                    "trong các chi bộ trực thuộc.")
+
+
 def test_a_schedule_table_is_read_cell_by_cell():
     table = ("<table class='schedule'><thead><tr><th>Ngày</th><th>Nội dung</th></tr></thead><tbody>"
              "<tr><td>Thứ Hai<br>06/10/2025</td><td><p>08h00: Chủ tịch UBND tỉnh chủ trì giao ban lãnh đạo UBND "

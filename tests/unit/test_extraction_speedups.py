@@ -416,9 +416,12 @@ def _is_chrome_line_before(rules, line: str) -> bool:
         return True
     if len(low) > 80 or not re.search(r"\d", low):
         return False
-    words = low.split()
-    return any(matches(" ".join(words[:i])) and matches(" ".join(words[i:]))
-               for i in range(1, len(words)) if words[i][0].isalpha())
+    for text in (low, re.sub(r"(?<=\d)(?=[^\W\d_])", " ", low)):  # items glued without a space, split
+        words = text.split()
+        if any(matches(" ".join(words[:i])) and matches(" ".join(words[i:]))
+               for i in range(1, len(words)) if words[i][0].isalpha()):
+            return True
+    return False
 
 
 def test_one_alternation_marks_the_lines_the_51_patterns_marked():

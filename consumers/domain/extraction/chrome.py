@@ -18,6 +18,7 @@ _MAY_SEPARATE = re.compile(r"[|\-–•·]").search  # every _INFO_SEPARATOR mat
 _MAX_BAR_CHARS = 80
 _OTHER_DATE_SEPARATORS = re.compile(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b")
 _HAS_DIGIT = re.compile(r"\d").search
+_GLUED_ITEMS = re.compile(r"(?<=\d)(?=[^\W\d_])")  # a number run into the next item's first letter
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,14 @@ class ChromeRules:
             parts = [p.strip() for p in _INFO_SEPARATOR.split(low.replace("\\|", "|")) if p.strip()]
             if len(parts) > 1 and all(matches(part) for part in parts):
                 return True
-        # ...or two items in spans side by side, nothing between them: "Ngày đăng: 12/1/2024 Lượt xem: 688".
+        # ...or two items in spans side by side, nothing between them: "Ngày đăng: 12/1/2024 Lượt xem: 688",
+        # not even a space: "04/07/2024 | 15:00Lượt đọc: 512".
         if len(low) > _MAX_BAR_CHARS or not _HAS_DIGIT(low):
             return False
-        words = low.split()
-        return any(words[i][0].isalpha() and matches(" ".join(words[:i])) and matches(" ".join(words[i:]))
-                   for i in range(1, len(words)))
+        if _side_by_side(low, matches):
+            return True
+        spaced = _GLUED_ITEMS.sub(" ", low)
+        return spaced != low and _side_by_side(spaced, matches)
 
     def is_placeholder_author(self, name: str) -> bool:
         folded = fold(name)
@@ -102,6 +105,13 @@ class ChromeRules:
     @cached_property
     def _placeholder_exact_folds(self) -> frozenset[str]:
         return frozenset(fold(p) for p in self.placeholder_exact)
+
+
+def _side_by_side(low: str, matches) -> bool:
+    """Two chrome items, split at a space, the second starting with a letter."""
+    words = low.split()
+    return any(words[i][0].isalpha() and matches(" ".join(words[:i])) and matches(" ".join(words[i:]))
+               for i in range(1, len(words)))
 
 
 def _ops(parsed):
