@@ -165,7 +165,10 @@ def test_pruning_in_runs_leaves_the_page_rule_by_rule_pruning_left():
 
 # -- lead, caption, byline and title candidates ---------------------------------------------------------------
 _LEAD_XPATH = (
-    "//body//*[contains(@class,'sapo') or contains(@class,'lead') or contains(@class,'summary') "
+    # 'lead' but not as Tailwind's line-height utility 'leading-*'
+    "//body//*[contains(@class,'sapo') or (contains(@class,'lead') and (not(contains(@class,'leading-')) "
+    "or contains(substring-before(@class,'leading-'),'lead') or contains(substring-after(@class,'leading-'),'lead'))) "
+    "or contains(@class,'summary') "
     "or contains(@class,'chapeau') or contains(@class,'excerpt') or contains(@class,'description') "
     "or contains(@class,'tomtat') or contains(@class,'tom-tat') or contains(@class,'intro') "
     "or contains(@id,'sapo') or contains(@id,'lead') or contains(@class,'news-init') or contains(@class,'hometext') "

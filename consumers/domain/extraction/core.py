@@ -24,6 +24,8 @@ from consumers.domain.extraction.structure import (
     marker_key,
     drop_hidden,
     cells_as_blocks,
+    centred_lines_as_one,
+    drop_kicker,
     drop_headed_boxes,
     drop_link_lists,
     captions_under_images,
@@ -66,7 +68,8 @@ def _substring_test(needles: tuple[str, ...]):
     return re.compile("|".join(re.escape(n) for n in needles)).search
 
 
-_HAS_LEAD_CLASS = _substring_test(_LEAD_CLASSES)
+# Tailwind's line-height utilities ("leading-tight", "leading-7") hold "lead" and name no lead.
+_HAS_LEAD_CLASS = re.compile("|".join("lead(?!ing-)" if n == "lead" else re.escape(n) for n in _LEAD_CLASSES)).search
 _HAS_LEAD_ID = _substring_test(_LEAD_IDS)
 _HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
 _HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
@@ -278,6 +281,8 @@ def _lead_elements(found, title_el) -> list:
     found = [el for el in found if not _OUTSIDE_ARTICLE(el) and "site-" not in el.get("class", "")]
     if title_el is None or not found:
         return found
+    # The headline itself, or a block holding it, is not the lead however it is classed.
+    found = [el for el in found if el is not title_el and title_el not in el.iterdescendants()]
     # Source line numbers order elements without walking the tree; on minified one-line pages
     # every element shares a line and nothing is excluded.
     title_line = title_el.sourceline or 0
@@ -564,6 +569,8 @@ def extract_page(
 
     # Captions and the lead are taken out of the tree so trafilatura cannot repeat them in the body.
     _remove(caption_els)
+    centred_lines_as_one(tree, rules.is_chrome_line)
+    drop_kicker(title_el)
     lengths = TextLengths(tree)
     drop_link_lists(tree, total_chars, lengths)
     drop_headed_boxes(tree, total_chars, lengths, rules.is_chrome_line)
@@ -707,11 +714,15 @@ def _structural(line: str) -> bool:
 
 # A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025"); what tells them apart is
 # the line after it: an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:").
-_DAY_HEADING = re.compile(r"^(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)\s*[,(]?\s*(ngày\s*)?"
-                          r"(\d{1,2}/\d{1,2}(/\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?\s*:?$",
+# The weekday may follow the date too: "Ngày 05/3/2024 (Thứ Ba)".
+_WEEKDAY_NAME = r"(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)"
+_DAY_HEADING = re.compile(r"^(" + _WEEKDAY_NAME + r"\s*[,(]?\s*(ngày\s*)?"
+                          r"(\d{1,2}/\d{1,2}(/\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
+                          r"|(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\s*[,(\-–]?\s*" + _WEEKDAY_NAME + r"\s*\)?)\s*:?$",
                           re.IGNORECASE)
-_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều)\s*:|\d{1,2}\s*(giờ|h|:)\s*\d{0,2})",
-                       re.IGNORECASE)
+# An item of the day, or a part of the day on a line of its own ("Buổi sáng") over the items.
+_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)\s*(:|$)|"
+                       r"\d{1,2}\s*(giờ|h|:)\s*\d{0,2})", re.IGNORECASE)
 
 
 def _day_heading(line: str, next_line: str) -> bool:
@@ -720,7 +731,7 @@ def _day_heading(line: str, next_line: str) -> bool:
 
 # A document's signature block ("CHỦ TỊCH Lê Quang Tùng", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH
 # (Đã ký) …"): it signs the document's text, it is not the page's byline.
-_SIGNATURE = re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s|(?:CHỦ TỊCH|PHÓ CHỦ TỊCH|BÍ THƯ|PHÓ BÍ THƯ|GIÁM ĐỐC|"
+_SIGNATURE = re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s|(?:T/M|K/T|T/L)\s|(?:CHỦ TỊCH|PHÓ CHỦ TỊCH|BÍ THƯ|PHÓ BÍ THƯ|GIÁM ĐỐC|"
                         r"TRƯỞNG BAN|CHÁNH VĂN PHÒNG)\b)|(?i:\(đã ký\))")
 
 
@@ -743,10 +754,15 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     for i, (line, folded) in enumerate(cleaned):
         if folded in seen and not _structural(line):
             continue
-        if page.is_chrome(line, folded) and not _day_heading(line, cleaned[i + 1][0] if i + 1 < len(cleaned) else ""):
+        chrome = page.is_chrome(line, folded)
+        learned_chrome = not chrome and is_learned is not None and is_learned(line, folded)
+        if (chrome or learned_chrome) and _day_heading(line, cleaned[i + 1][0] if i + 1 < len(cleaned) else ""):
+            # A schedule's day heading reads like a visit date, and recurs across the portal's schedules.
+            chrome = learned_chrome = False
+        if chrome:
             chrome_hits += 1
             continue
-        if is_learned is not None and is_learned(line, folded):
+        if learned_chrome:
             chrome_hits += 1
             learned.append(line)
             continue

@@ -144,9 +144,11 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         elif best is None and el.tag == "h1":
             best = (text, el)
     if matched:
+        # A block that holds another match prints more than the headline (the date and tags under it).
+        inner = [m for m in matched if not any(o[1] is not m[1] and m[1] in o[1].iterancestors() for o in matched)]
         # The site name is a segment of <title> too: an article's <h1>/itemprop=headline wins,
         # then the longer text.
-        return max(matched, key=lambda m: (_is_headline_element(m[1]), len(m[0])))
+        return max(inner, key=lambda m: (_is_headline_element(m[1]), len(m[0])))
     near_body = _headline_before_body(tree, candidates)
     if near_body is not None:
         return near_body

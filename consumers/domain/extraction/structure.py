@@ -278,6 +278,84 @@ def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
     return converted
 
 
+# The section link printed right above the headline (a kicker: "Thời sự", "Multimedia"): a label of the site's
+# menu, not article text.
+_MAX_KICKER_CHARS = 40
+_DIGIT = re.compile(r"\d")
+
+
+def drop_kicker(title_el) -> bool:
+    """Drop the element just before the headline when all its text is one short link without figures."""
+    if title_el is None:
+        return False
+    prev = title_el.getprevious()
+    if prev is None or not isinstance(prev.tag, str):
+        return False
+    text = clean_spaces(prev.text_content()).strip()
+    links = [prev] if prev.tag == "a" else prev.findall(".//a")
+    if not text or len(text) > _MAX_KICKER_CHARS or _DIGIT.search(text) or len(links) != 1 \
+            or clean_spaces(links[0].text_content()).strip() != text or links[0].get("href") is None:
+        return False
+    tail, parent = prev.tail, prev.getparent()
+    before = prev.getprevious()
+    if tail:
+        if before is not None:
+            before.tail = (before.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(prev)
+    return True
+
+
+# A centred block of short lines: a document's multi-line heading ("HỘI ĐỒNG NHÂN DÂN TỈNH KHÁNH HÒA<br>KHÓA VII,
+# KỲ HỌP THỨ 13"), its header and signature laid out side by side in a grid ("T/M BAN THƯỜNG VỤ<br>BÍ THƯ<br>…").
+_BR_LEAF_BLOCKS = etree.XPath("//body//*[self::p or self::div or self::center][.//br]"
+                              "[not(.//img | .//p | .//div | .//table | .//ul | .//ol)]")
+_CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
+_MAX_CENTRED_CHARS = 300
+
+
+def _is_centred(el) -> bool:
+    return (el.tag == "center" or (el.get("align") or "").lower() == "center"
+            or bool(_CENTRED_STYLE.search(el.get("style") or "")) or "text-center" in (el.get("class") or "").split())
+
+
+def centred_lines_as_one(tree: lxml_html.HtmlElement, is_chrome_line) -> int:
+    """A centred block's lines are one heading: each <br> reads as a space, as in a table cell. A block any of
+    whose lines is chrome (a centred footer: "Địa chỉ: …<br>Điện thoại: …") keeps its lines apart, so each is
+    still recognised."""
+    joined = 0
+    for el in _BR_LEAF_BLOCKS(tree):
+        if not _is_centred(el) or _text_len(el) > _MAX_CENTRED_CHARS:
+            continue
+        lines = [line for line in _br_lines(el) if line]
+        if len(lines) < 2 or any(is_chrome_line(line) for line in lines):
+            continue
+        for br in el.findall(".//br"):
+            br.tail = " " + (br.tail or "")
+            br.drop_tag()
+        joined += 1
+    return joined
+
+
+def _br_lines(el) -> list[str]:
+    """The element's text as the lines its <br>s break it into."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        if node.tag == "br":
+            out.append("\n")
+        elif isinstance(node.tag, str) and node.text:
+            out.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                out.append(child.tail)
+
+    walk(el)
+    return [clean_spaces(line).strip() for line in "".join(out).split("\n")]
+
+
 # List markers a page prints as text ("- 8 giờ 00: …", "* Thưa ông, …", "• …"). trafilatura prints every <li>
 # as "- item" too, so a marker in its output is kept only where the page itself wrote one.
 LIST_MARKERS = "-•*+–"

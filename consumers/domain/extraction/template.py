@@ -37,14 +37,20 @@ _DIGITS = re.compile(r"(?<![^\W\d_])\d+(?:[ .,:/]\d+)*")
 _WORD = re.compile(r"[^\W\d_]+")
 # A line of at most this many words is read with its numbers masked: counters and visit dates are short.
 MASKED_MAX_WORDS = 6
+# The weekday of a visit date changes with the day as its numbers do: "Hôm nay: 19/12/2024 (Thứ Năm)".
+_WEEKDAY = re.compile(r"(?<!\S)(?:" + "|".join(
+    re.escape(fold(day)) for day in ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật",
+                                     "thứ 2", "thứ 3", "thứ 4", "thứ 5", "thứ 6", "thứ 7")) + r")(?!\S)")
+_ANY_WEEKDAY = fold("thứ") + " 0"
 
 
 def block_key(folded: str) -> bytes:
     """The key of a line: its folded text; in a short line (a view counter, a visit date: "268 lượt xem", "344
-    lượt xem", "1.204 lượt xem") every number reads as 0, so it is the same block on every page of its portal.
-    Longer lines keep their numbers: two article sentences that differ only in figures are two blocks."""
+    lượt xem", "1.204 lượt xem", "Hôm nay: 19/12/2024 (Thứ Năm)") every number reads as 0 and every weekday as
+    one, so it is the same block on every page of its portal. Longer lines keep their numbers: two article
+    sentences that differ only in figures are two blocks."""
     if len(_WORD.findall(folded)) <= MASKED_MAX_WORDS:
-        folded = _DIGITS.sub("0", folded)
+        folded = _DIGITS.sub("0", _WEEKDAY.sub(_ANY_WEEKDAY, folded))
     return hashlib.blake2b(folded.encode(), digest_size=KEY_BYTES).digest()
 
 
