@@ -124,3 +124,13 @@ def test_a_session_report_recounting_voters_meetings_stays_a_session():
             "kỳ họp và thảo luận các dự thảo nghị quyết.")
     result = MeetingClassifier().classify(title, text)
     assert result.is_meeting_report and result.meeting_type == "peoples_council_session", result.evidence
+
+
+def test_a_ward_party_congress_after_the_merger_is_the_sub_provincial_party_meeting():
+    # Since 1 July 2025 there are no districts: a commune's or ward's party congress is the level below the province.
+    title = "Đại hội đại biểu Đảng bộ phường Phước Hậu lần thứ I, nhiệm kỳ 2025 - 2030"
+    text = ("Sáng 14/8, Đảng bộ phường Phước Hậu long trọng tổ chức Đại hội đại biểu lần thứ I, nhiệm kỳ 2025 - 2030. "
+            "Đoàn Chủ tịch đại hội gồm các đồng chí Nguyễn Văn Hùng, Bí thư Đảng ủy phường, chủ trì đại hội.\n"
+            "Đại hội đã bầu Ban Chấp hành Đảng bộ phường khóa I gồm 25 đồng chí.")
+    result = MeetingClassifier().classify(title, text)
+    assert result.is_meeting_report and result.meeting_type == "district_party_conference", result.evidence

@@ -48,6 +48,9 @@ TYPE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "ban chấp hành đảng bộ thành phố", "huyện ủy tổ chức hội nghị", "thị ủy tổ chức hội nghị",
         "hội nghị huyện ủy", "hội nghị thị ủy", "hội nghị thành ủy lần thứ", "huyện ủy * tổ chức hội nghị",
         "ban chấp hành đảng bộ huyện * khóa", "ban chấp hành đảng bộ thị xã * khóa",
+        # Since 1 July 2025 the communes, wards and special zones are the level below the province.
+        "đại hội đại biểu đảng bộ xã", "đại hội đại biểu đảng bộ phường", "đại hội đại biểu đảng bộ đặc khu",
+        "đại hội đảng bộ xã", "đại hội đảng bộ phường", "đại hội đảng bộ đặc khu",
     )),
     ("review_conference", (
         "hội nghị sơ kết", "hội nghị tổng kết", "tổ chức sơ kết", "tổ chức tổng kết", "tổng kết công tác năm",
