@@ -35,9 +35,6 @@ BELOW_TARGET = {
     "extraction_holdout8": "first measurement (0fe4ea1, measured once, written after the work): body P/R 0.952 / "
                            "0.997, no chrome string on any page, lead and title 1.000, author 1.000, date 0.686 "
                            "(Magnolia and Wix dates); with each portal's template learned 0.964 / 0.997",
-    "extraction_holdout10": "first measurement (3ea5ae9, measured once, written blind while the holdout9 rules were "
-                            "made): body P/R 0.873 / 0.988, 10 chrome strings on 10 pages, lead 0.688, date 0.844, "
-                            "author 0.906; with each portal's template learned (warm) 0.915 / 0.984 and no leak",
     "classification_holdout9": "first measurement (3ea5ae9, measured once): F1 1.000, no contradictions, ECE 0.022, "
                                "type 0.957, presiding 1.000 / 0.870, date 1.000",
     "classification_holdout6": "first measurement (4374920): F1 0.929, type 0.929, presiding recall 0.917, date "

@@ -419,7 +419,11 @@ def _is_chrome_line_before(rules, line: str) -> bool:
         return True
     if len(low) > 80 or not re.search(r"\d", low):
         return False
-    for text in (low, re.sub(r"(?<=\d)(?=[^\W\d_])", " ", low)):  # items glued without a space, split
+    spaced = re.sub(r"(?<=\d)(?=[^\W\d_])", " ", low)  # items glued without a space, split
+    unbracketed = re.sub(r"[\[\]()]", " ", spaced).strip()  # items in brackets
+    if unbracketed != spaced and matches(unbracketed):
+        return True
+    for text in (low, spaced, unbracketed):
         words = text.split()
         if any(matches(" ".join(words[:i])) and matches(" ".join(words[i:]))
                for i in range(1, len(words)) if words[i][0].isalpha()):

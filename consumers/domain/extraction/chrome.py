@@ -18,6 +18,7 @@ _MAY_SEPARATE = re.compile(r"[|\-–•·]").search  # every _INFO_SEPARATOR mat
 _MAX_BAR_CHARS = 80
 _OTHER_DATE_SEPARATORS = re.compile(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b")
 _HAS_DIGIT = re.compile(r"\d").search
+_BRACKETS = re.compile(r"[\[\]()]")
 _GLUED_ITEMS = re.compile(r"(?<=\d)(?=[^\W\d_])")  # a number run into the next item's first letter
 
 
@@ -95,7 +96,11 @@ class ChromeRules:
         if _side_by_side(low, matches):
             return True
         spaced = _GLUED_ITEMS.sub(" ", low)
-        return spaced != low and _side_by_side(spaced, matches)
+        if spaced != low and _side_by_side(spaced, matches):
+            return True
+        # ...or each in brackets: "[13/12/2024] (Đã xem: 145)".
+        unbracketed = _BRACKETS.sub(" ", spaced).strip()
+        return unbracketed != spaced and (bool(matches(unbracketed)) or _side_by_side(unbracketed, matches))
 
     def is_placeholder_author(self, name: str) -> bool:
         folded = fold(name)

@@ -95,7 +95,8 @@ _TEXT_AND_PHOTO = re.compile(r"^(?:bài|tin)\s*(?:và|,|&)\s*ảnh\s*:", re.I)
 # Where a lead or byline never is: the page's own header, menus, footer and sidebars.
 _OUTSIDE_ARTICLE = etree.XPath(
     f"boolean(ancestor::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor::aside)")
-_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.]*$")
+# Ê Đê and other Central Highlands names carry an apostrophe: "H'Nga Byă", "Y Thuận Êban".
+_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.'’]*$")
 _MAX_TABLE_CELLS = 5000
 # The most article text (lead and paragraphs, UTF-8) one page may publish; captions get a tenth of it.
 MAX_TEXT_BYTES = 1_000_000
@@ -173,10 +174,15 @@ def _looks_like_name(line: str) -> bool:
 
 
 def _looks_like_institution(line: str) -> bool:
-    """A signing office on a line of its own: an institution word first, a short name, no sentence in it."""
+    """A signing office on a line of its own: an institution word first, a short name, no sentence in it (an
+    announcement's closing formula "Thường trực HĐND tỉnh trân trọng thông báo." names an office too)."""
     core = re.sub(r"\([^)]{1,20}\)", "", line).strip(" .")
     return (3 <= len(core) <= 70 and core[0].isupper() and bool(_INSTITUTION.match(core))
-            and not re.search(r"[.?!;:\"“”]", core) and 2 <= len(core.split()) <= 12)
+            and not re.search(r"[.?!;:\"“”]", core) and 2 <= len(core.split()) <= 12
+            and not _CLOSING_FORMULA.search(core))
+
+
+_CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi|đề nghị)|thông báo|đề nghị)\b", re.I)
 
 
 def _is_credit(name: str) -> bool:
@@ -279,6 +285,8 @@ def _lead_elements(found, title_el) -> list:
     """Lead containers of the article: not the site's tagline ('site-description') in the header,
     and never printed above the headline."""
     found = [el for el in found if not _OUTSIDE_ARTICLE(el) and "site-" not in el.get("class", "")]
+    # A block of several paragraphs is the body ("field-type-text-with-summary" names a Drupal body field).
+    found = [el for el in found if len(_PARAGRAPHS(el)) < 2]
     if title_el is None or not found:
         return found
     # The headline itself, or a block holding it, is not the lead however it is classed.
@@ -289,6 +297,7 @@ def _lead_elements(found, title_el) -> list:
     return [el for el in found if (el.sourceline or title_line) >= title_line]
 
 
+_PARAGRAPHS = etree.XPath(".//p")
 _DESCRIPTION_METAS = ("og:description", "description", "twitter:description")
 _TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $prefix)]")
 _MIN_DECLARED_LEAD = 60
@@ -716,12 +725,12 @@ def _structural(line: str) -> bool:
 # the line after it: an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:").
 # The weekday may follow the date too: "Ngày 05/3/2024 (Thứ Ba)".
 _WEEKDAY_NAME = r"(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)"
-_DAY_HEADING = re.compile(r"^(" + _WEEKDAY_NAME + r"\s*[,(]?\s*(ngày\s*)?"
+_DAY_HEADING = re.compile(r"^(" + _WEEKDAY_NAME + r"\s*[,(\-–]?\s*(ngày\s*)?"
                           r"(\d{1,2}/\d{1,2}(/\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
                           r"|(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\s*[,(\-–]?\s*" + _WEEKDAY_NAME + r"\s*\)?)\s*:?$",
                           re.IGNORECASE)
 # An item of the day, or a part of the day on a line of its own ("Buổi sáng") over the items.
-_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)\s*(:|$)|"
+_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)\s*(:|-|–|$)|"
                        r"\d{1,2}\s*(giờ|h|:)\s*\d{0,2})", re.IGNORECASE)
 
 
