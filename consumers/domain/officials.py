@@ -97,8 +97,11 @@ def names_in(text: str) -> list[tuple[int, int, str]]:
 
 # The head of a working delegation chairs its working session ("đoàn ... do ông X làm trưởng đoàn").
 # A chair "điều hành" (conducts) a sitting; "chỉ đạo, điều hành" the economy chairs nothing.
+# A congress is chaired by its presidium: "Đoàn Chủ tịch đại hội gồm các đồng chí A, …; B, … và C, …" (not the
+# title "Ủy viên Đoàn Chủ tịch Ủy ban Trung ương MTTQ", which no "gồm" follows).
 _CHAIR = re.compile(r"(đồng chủ trì|chủ trì|chủ tọa|chủ toạ|làm trưởng đoàn|"
-                    r"điều hành\s+(?=(?:phiên|kỳ họp|hội nghị|buổi)\b))", re.I)
+                    r"điều hành\s+(?=(?:phiên|kỳ họp|hội nghị|buổi)\b)|"
+                    r"đoàn chủ tịch(?:\s+(?:đại hội|hội nghị))?(?=\s+gồm\b))", re.I)
 # A local leader chairing only the province's end of a national online meeting is not its chair.
 _LOCAL_END = re.compile(r"(?:chủ trì|chủ tọa|dự)\s+(?:hội nghị\s+|buổi giao ban\s+)?(?:tại\s+|ở\s+)?điểm cầu|"
                         r"^(?:tại|ở)\s+điểm cầu", re.I)

@@ -134,3 +134,20 @@ def test_a_ward_party_congress_after_the_merger_is_the_sub_provincial_party_meet
             "Đại hội đã bầu Ban Chấp hành Đảng bộ phường khóa I gồm 25 đồng chí.")
     result = MeetingClassifier().classify(title, text)
     assert result.is_meeting_report and result.meeting_type == "district_party_conference", result.evidence
+
+
+def test_the_councils_standing_body_meeting_between_sessions_is_no_session():
+    title = "Thường trực HĐND tỉnh họp phiên thường kỳ tháng 10/2025"
+    text = ("Chiều 28/10, Thường trực HĐND tỉnh họp phiên thường kỳ tháng 10/2025 để cho ý kiến về công tác chuẩn bị "
+            "Kỳ họp thứ 5 HĐND tỉnh. Đồng chí Lộc Thị Hoa Mai, Chủ tịch HĐND tỉnh chủ trì phiên họp.")
+    result = MeetingClassifier().classify(title, text)
+    assert result.is_meeting_report and result.meeting_type == "other_official_meeting", result.evidence
+
+
+def test_a_congress_presidium_chairs_it():
+    from consumers.domain.officials import presiding
+
+    text = ("Sáng 1/8, Đảng bộ xã Nam Tiền Hải tổ chức Đại hội đại biểu lần thứ I. Đoàn Chủ tịch đại hội gồm các "
+            "đồng chí Phạm Văn Quyết, Bí thư Đảng ủy xã; Vũ Thị Lan, Phó Bí thư Thường trực Đảng ủy xã và Đào Minh "
+            "Chiến, Chủ tịch UBND xã.\nBà Nguyễn Thị Hoa, Ủy viên Đoàn Chủ tịch Ủy ban Trung ương MTTQ Việt Nam dự.")
+    assert [p["name"] for p in presiding(text)] == ["Phạm Văn Quyết", "Vũ Thị Lan", "Đào Minh Chiến"]

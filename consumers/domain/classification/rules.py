@@ -176,7 +176,11 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                              "^chỉ thị số", "^toàn văn", "^thông báo số", "^kết luận của", "^quy chế",
                              "^nghị quyết về", "^nghị quyết của")),
     ("other_official_meeting", ("đoàn công tác", "thủ tướng", "bộ trưởng", "tiếp xúc cử tri", "đoàn đại biểu quốc hội",
-                                "đoàn kiểm tra", "đoàn giám sát")),
+                                "đoàn kiểm tra", "đoàn giám sát",
+                                # The council's standing body meets between sessions; its meeting is no session.
+                                "thường trực hđnd tỉnh họp", "thường trực hđnd huyện họp", "thường trực hđnd thành phố họp",
+                                "thường trực hđnd xã họp", "thường trực hđnd phường họp", "phiên họp thường trực hđnd",
+                                "phiên họp của thường trực hđnd")),
     ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
                            "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
     ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
