@@ -309,8 +309,21 @@ def drop_kicker(title_el) -> bool:
 
 # A centred block of short lines: a document's multi-line heading ("HỘI ĐỒNG NHÂN DÂN TỈNH KHÁNH HÒA<br>KHÓA VII,
 # KỲ HỌP THỨ 13"), its header and signature laid out side by side in a grid ("T/M BAN THƯỜNG VỤ<br>BÍ THƯ<br>…").
-_BR_LEAF_BLOCKS = etree.XPath("//body//*[self::p or self::div or self::center][.//br]"
-                              "[not(.//img | .//p | .//div | .//table | .//ul | .//ol)]")
+_BLOCK_TAGS = frozenset({"p", "div", "center"})
+_NOT_IN_A_LEAF = etree.XPath("boolean(.//img | .//p | .//div | .//table | .//ul | .//ol)")
+
+
+def _br_leaf_blocks(tree) -> list:
+    """The blocks (p, div, center) that hold a <br> and no other block or picture, in document order: found from
+    the <br>s up (a page has few), not by testing every block's descendants."""
+    blocks: dict = {}
+    for br in tree.iter("br"):
+        el = br.getparent()
+        while el is not None and el.tag not in _BLOCK_TAGS and el.tag != "body":
+            el = el.getparent()
+        if el is not None and el.tag in _BLOCK_TAGS and el not in blocks:
+            blocks[el] = None
+    return [el for el in blocks if not _NOT_IN_A_LEAF(el)]
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _MAX_CENTRED_CHARS = 300
 
@@ -325,7 +338,7 @@ def centred_lines_as_one(tree: lxml_html.HtmlElement, is_chrome_line) -> int:
     whose lines is chrome (a centred footer: "Địa chỉ: …<br>Điện thoại: …") keeps its lines apart, so each is
     still recognised."""
     joined = 0
-    for el in _BR_LEAF_BLOCKS(tree):
+    for el in _br_leaf_blocks(tree):
         if not _is_centred(el) or _text_len(el) > _MAX_CENTRED_CHARS:
             continue
         lines = [line for line in _br_lines(el) if line]
