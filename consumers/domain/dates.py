@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # "02:20 CH" / "9:05 SA": Vietnamese 12-hour clocks mark afternoon with CH (chiều), morning with SA (sáng).
-_TIME = (r"(?P<h>[01]?\d|2[0-3])\s*(?:[:hg]\s*(?P<mi>[0-5]\d))(?:\s*:\s*(?P<s>[0-5]\d))?"
+# "16h20'": a minute mark after the minutes.
+_TIME = (r"(?P<h>[01]?\d|2[0-3])\s*(?:[:hg]\s*(?P<mi>[0-5]\d)'?)(?:\s*:\s*(?P<s>[0-5]\d))?"
          r"(?:\s*(?P<ap>SA|CH|AM|PM|sáng|chiều|tối)\b)?")
 _DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 # "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"

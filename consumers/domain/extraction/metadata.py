@@ -290,7 +290,14 @@ class DatelineCandidates:
 def dateline_candidates(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlElement | None) -> DatelineCandidates:
     """Every date printed in the page body, with positions; read before chrome is pruned."""
     text, title_end = body_text_with_offsets(tree, title_el)
-    return DatelineCandidates(text, title_end, find_datetimes(text))
+    # "Hôm nay là: T2, 23/12/2024": a date the page labels as today's is the visit date, never the article's.
+    found = [(pos, value) for pos, value in find_datetimes(text)
+             if not _TODAY_LABEL.search(text, max(0, pos - _TODAY_REACH), pos)]
+    return DatelineCandidates(text, title_end, found)
+
+
+_TODAY_LABEL = re.compile(r"(?i:hôm nay)[^\n]{0,16}$")
+_TODAY_REACH = 30
 
 
 # -- dates.find_datetimes, searched only where a date can be ---------------------------------------
@@ -306,7 +313,7 @@ def dateline_candidates(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlEle
 _DATE_PATTERNS = (dates._ISO, dates._TIME_THEN_DATE, dates._DATE_THEN_TIME, dates._WORDY, dates._MONTH_NAMED)
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
-    "()[]{}<>\"'!?;=*#@&%$~^`\\“”‘’«»…"
+    "()[]{}<>\"!?;=*#@&%$~^`\\“”‘’«»…"  # not "'": a minute mark ("16h20'")
     "đĐơƠớỚởỞỡỠợỢừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪắẮằẰẳẲẵẴặẶ"
     "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
 )
@@ -368,7 +375,9 @@ def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: s
         if start > 0:
             before_body = [(p, v) for p, v in after if p < start]
             if before_body:
-                return before_body[0][1]
+                # Without a known headline the page's header is "after" it too, visit date included: the date
+                # printed nearest the body is the article's.
+                return before_body[0][1] if title_known else before_body[-1][1]
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
             just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_end]

@@ -22,7 +22,7 @@ _ROWS = etree.XPath(".//tr")
 _LIST_BLOCKS = etree.XPath("//body//ul | //body//ol | //body//table[not(.//table)] | //body//div[count(*) >= 3]")
 _ALTS = etree.XPath("//body//img/@alt", smart_strings=False)
 _ITALICS = etree.XPath(".//em | .//i")
-_IMAGE_BLOCKS = etree.XPath("//body//p[.//img] | //body//div[.//img][not(.//p)]")
+_IMAGE_BLOCKS = etree.XPath("//body//p[.//img] | //body//div[.//img][not(.//p)] | //body//td[.//img][not(.//p)]")
 _NESTED_BLOCKS = etree.XPath(".//p | .//div | .//table")
 _TABLES = etree.XPath("//body//table")
 _CELL_CONTENT = etree.XPath(".//h1 | .//h2 | .//table")
@@ -328,6 +328,14 @@ _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
 _MAX_CENTRED_CHARS = 300
 
 
+def _is_right_aligned(el) -> bool:
+    return (el.get("align") or "").lower() == "right" or bool(_RIGHT_STYLE.search(el.get("style") or "")) \
+        or "text-right" in (el.get("class") or "").split()
+
+
+_RIGHT_STYLE = re.compile(r"text-align\s*:\s*right", re.I)
+
+
 def _is_centred(el) -> bool:
     return (el.tag == "center" or (el.get("align") or "").lower() == "center"
             or bool(_CENTRED_STYLE.search(el.get("style") or "")) or "text-center" in (el.get("class") or "").split())
@@ -336,13 +344,20 @@ def _is_centred(el) -> bool:
 def centred_lines_as_one(tree: lxml_html.HtmlElement, is_chrome_line) -> int:
     """A centred block's lines are one heading: each <br> reads as a space, as in a table cell. A block any of
     whose lines is chrome (a centred footer: "Địa chỉ: …<br>Điện thoại: …") keeps its lines apart, so each is
-    still recognised."""
+    still recognised. A right-aligned block is a signature when it opens with a title in capitals ("CHỦ
+    TỊCH<br>Phan Đức Quang", "KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH<br>…"), and is one paragraph too; other right-aligned
+    lines (a byline over a source) stay apart."""
     joined = 0
     for el in _br_leaf_blocks(tree):
-        if not _is_centred(el) or _text_len(el) > _MAX_CENTRED_CHARS:
+        if _text_len(el) > _MAX_CENTRED_CHARS:
+            continue
+        centred = _is_centred(el)
+        if not centred and not _is_right_aligned(el):
             continue
         lines = [line for line in _br_lines(el) if line]
         if len(lines) < 2 or any(is_chrome_line(line) for line in lines):
+            continue
+        if not centred and not (lines[0].isupper() and len(lines[0]) >= 4):
             continue
         for br in el.findall(".//br"):
             br.tail = " " + (br.tail or "")

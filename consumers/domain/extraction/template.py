@@ -40,7 +40,8 @@ MASKED_MAX_WORDS = 6
 # The weekday of a visit date changes with the day as its numbers do: "Hôm nay: 19/12/2024 (Thứ Năm)".
 _WEEKDAY = re.compile(r"(?<!\S)(?:" + "|".join(
     re.escape(fold(day)) for day in ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật",
-                                     "thứ 2", "thứ 3", "thứ 4", "thứ 5", "thứ 6", "thứ 7")) + r")(?!\S)")
+                                     "thứ 2", "thứ 3", "thứ 4", "thứ 5", "thứ 6", "thứ 7",
+                                     "t2", "t3", "t4", "t5", "t6", "t7", "cn")) + r")(?!\S)")
 _ANY_WEEKDAY = fold("thứ") + " 0"
 
 
