@@ -151,3 +151,25 @@ def test_a_congress_presidium_chairs_it():
             "đồng chí Phạm Văn Quyết, Bí thư Đảng ủy xã; Vũ Thị Lan, Phó Bí thư Thường trực Đảng ủy xã và Đào Minh "
             "Chiến, Chủ tịch UBND xã.\nBà Nguyễn Thị Hoa, Ủy viên Đoàn Chủ tịch Ủy ban Trung ương MTTQ Việt Nam dự.")
     assert [p["name"] for p in presiding(text)] == ["Phạm Văn Quyết", "Vũ Thị Lan", "Đào Minh Chiến"]
+
+
+def test_an_announcement_of_a_voters_meeting_is_not_one():
+    title = "Thông báo về việc tổ chức tiếp xúc cử tri trước Kỳ họp thứ 29 HĐND tỉnh"
+    text = ("Thường trực HĐND tỉnh thông báo kế hoạch tiếp xúc cử tri trước Kỳ họp thứ 29 HĐND tỉnh khóa XII như sau:\n"
+            "1. Thời gian: từ ngày 17/11 đến ngày 28/11/2025.\n"
+            "2. Địa điểm: tại trụ sở UBND các xã, phường, đặc khu nơi đại biểu ứng cử.\n"
+            "3. Thành phần: đại biểu HĐND tỉnh, đại diện Ủy ban MTTQ Việt Nam cấp xã và cử tri trên địa bàn.\n"
+            "Đề nghị Ủy ban MTTQ Việt Nam cấp xã phối hợp chuẩn bị chu đáo các điều kiện cho hội nghị.")
+    result = MeetingClassifier().classify(title, text)
+    assert not result.is_meeting_report, result.evidence
+
+
+def test_a_centrally_run_citys_party_executive_is_provincial():
+    title = "Hội nghị Ban Chấp hành Đảng bộ thành phố lần thứ hai, khóa I"
+    text = ("Ngày 2/12, Ban Chấp hành Đảng bộ thành phố Cần Thơ khóa I, nhiệm kỳ 2025 - 2030 tổ chức Hội nghị lần thứ "
+            "hai để đánh giá tình hình thực hiện nhiệm vụ năm 2025. Đồng chí Bí thư Thành ủy chủ trì hội nghị.")
+    result = MeetingClassifier().classify(title, text)
+    assert result.meeting_type == "provincial_party_executive_conference", result.evidence
+    # A city that is not centrally run stays a district-level party conference.
+    district = MeetingClassifier().classify(title, text.replace("Cần Thơ", "Long Xuyên"))
+    assert district.meeting_type == "district_party_conference", district.evidence

@@ -110,6 +110,13 @@ _NEG_FOLDED = {k: _fold_phrases(v) for k, v in NEGATIVE_PHRASES.items()}
 _HAPPENED_FOLDED = _fold_phrases(HAPPENED_PHRASES)
 
 
+# The cities run by the central government are provinces: their party committee's conference is provincial.
+_CENTRAL_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
+_CENTRAL_CITY_EXECUTIVE = re.compile(
+    " " + fold("ban chấp hành đảng bộ thành phố") + " (?:" + "|".join(re.escape(fold(c)) for c in _CENTRAL_CITIES)
+    + ") ")
+
+
 # Deputies meet voters before or after a council session ("Tổ đại biểu HĐND tỉnh ... tiếp xúc cử tri các xã ...
 # trước Kỳ họp thứ 30"): the session named is the occasion of the voters' meeting, not the meeting reported.
 _VOTERS_MEETING_FOR_SESSION = re.compile(
@@ -134,6 +141,11 @@ def rule_hits(title: str, text: str) -> RuleHits:
         hits = [orig for orig, matches in phrases if matches(head)]
         if hits:
             type_hits[mtype] = hits
+    central = _CENTRAL_CITY_EXECUTIVE.search(head)
+    if central:
+        # A centrally-run city's party committee is provincial: "Ban Chấp hành Đảng bộ thành phố Cần Thơ".
+        type_hits.pop("district_party_conference", None)
+        type_hits.setdefault("provincial_party_executive_conference", []).append(central.group(0).strip())
     negative_hits = {}
     for kind, phrases in _NEG_FOLDED.items():
         hits = [orig for orig, p in phrases if p in (head if kind == "schedule" else body)]
@@ -175,16 +187,17 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("not:resolution_text", ("^nghị quyết số", "^quyết định số", "^kế hoạch", "^thông báo kết luận",
                              "^chỉ thị số", "^toàn văn", "^thông báo số", "^kết luận của", "^quy chế",
                              "^nghị quyết về", "^nghị quyết của")),
+    ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
+                           "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
+    ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
+                          "lấy ý kiến", "hoãn tổ chức", "^thông báo tổ chức", "^thông báo triệu tập", "^triệu tập")),
+    # Meeting types come after every "not:" kind: "Thông báo về việc tổ chức tiếp xúc cử tri …" announces one.
     ("other_official_meeting", ("đoàn công tác", "thủ tướng", "bộ trưởng", "tiếp xúc cử tri", "đoàn đại biểu quốc hội",
                                 "đoàn kiểm tra", "đoàn giám sát",
                                 # The council's standing body meets between sessions; its meeting is no session.
                                 "thường trực hđnd tỉnh họp", "thường trực hđnd huyện họp", "thường trực hđnd thành phố họp",
                                 "thường trực hđnd xã họp", "thường trực hđnd phường họp", "phiên họp thường trực hđnd",
                                 "phiên họp của thường trực hđnd")),
-    ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
-                           "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
-    ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
-                          "lấy ý kiến", "hoãn tổ chức", "^thông báo tổ chức", "^thông báo triệu tập", "^triệu tập")),
 ]
 # A leading "^" anchors a phrase to the start of the headline: "Nghị quyết số 45/NQ-HĐND về ..." is a
 # resolution text, "Sơ kết 5 năm thực hiện Chỉ thị số 05-CT/TW" is a report of a conference.
