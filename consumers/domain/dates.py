@@ -8,24 +8,28 @@ from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
-# "02:20 CH" / "9:05 SA": Vietnamese 12-hour clocks mark afternoon with CH (chiều), morning with SA (sáng).
-# "16h20'": a minute mark after the minutes.
-_TIME = (r"(?P<h>[01]?\d|2[0-3])\s*(?:[:hg]\s*(?P<mi>[0-5]\d)'?)(?:\s*:\s*(?P<s>[0-5]\d))?"
-         r"(?:\s*(?P<ap>SA|CH|AM|PM|sáng|chiều|tối)\b)?")
+def _time(separator: str) -> str:
+    """A time of day, hours and minutes split by `separator`. "02:20 CH" / "9:05 SA": Vietnamese 12-hour clocks
+    mark afternoon with CH (chiều), morning with SA (sáng); "16h20'": a minute mark may follow the minutes."""
+    return (r"(?P<h>[01]?\d|2[0-3])\s*(?:" + separator + r"\s*(?P<mi>[0-5]\d)['’]?)(?:\s*:\s*(?P<s>[0-5]\d))?"
+            r"(?:\s*(?P<ap>SA|CH|AM|PM|sáng|chiều|tối)\b)?")
+
+
+_TIME = _time("[:hg]")
 _DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 # "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"
 _DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r")?")
+# A weekday's name: "Thứ Sáu", "thứ 6", "Chủ nhật" (the extractor's day headings use it too).
+WEEKDAY = r"(?i:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)"
 # "18:26, 28/07/2023", "Cập nhật: 14:05 ngày 12/09/2023", and with the weekday between the time and the date:
 # "Cập nhật lúc 17:20, Thứ Sáu, 26/04/2024".
-_WEEKDAY = r"(?i:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)"
-_TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*(?:" + _WEEKDAY + r"\s*(?:,|\||-|–)?\s*(?:ngày\s*)?)?"
+_TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*(?:" + WEEKDAY + r"\s*(?:,|\||-|–)?\s*(?:ngày\s*)?)?"
                              + _DATE)
-# "ngày 12 tháng 9 năm 2023"
-# "ngày 12 tháng 9 năm 2023", and Joomla's "10 Tháng 7 2024 16:12".
+# "ngày 12 tháng 9 năm 2023", and Joomla's "10 Tháng 7 2024 16:12". A date in words keeps its time in words too:
+# "5 tháng 12 năm 2024 - 17 giờ 20" (only there: "7 giờ 30 ngày 15/9" in an announcement's text is the time of
+# the event it announces, not a stamp).
 _WORDY = re.compile(r"(?:ngày\s+)?(?<!\d)(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s*,?\s+(?:năm\s+)?(?P<y>(?:19|20)\d\d)"
-                    r"(?:\s*(?:,|lúc|-)?\s*" + _TIME.replace("[:hg]", "(?:[:hg]|giờ)") + r")?", re.I)
-# A date in words keeps its time in words too: "5 tháng 12 năm 2024 - 17 giờ 20". (Only there: "7 giờ 30 ngày
-# 15/9" in an announcement's text is the time of the event it announces.)
+                    r"(?:\s*(?:,|lúc|-)?\s*" + _time("(?:[:hg]|giờ)") + r")?", re.I)
 # WordPress in Vietnamese prints month names: "Tháng Tám 10, 2023", "10 Tháng Mười Hai, 2023 lúc 2:15 chiều".
 _MONTH_NAMES = {
     "giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,

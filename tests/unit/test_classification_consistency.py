@@ -173,3 +173,25 @@ def test_a_centrally_run_citys_party_executive_is_provincial():
     # A city that is not centrally run stays a district-level party conference.
     district = MeetingClassifier().classify(title, text.replace("Cần Thơ", "Long Xuyên"))
     assert district.meeting_type == "district_party_conference", district.evidence
+
+
+# Attacks from the review of the rules above: each held before them and must hold after.
+def test_a_meeting_that_gathers_opinions_stays_a_meeting():
+    title = "Thủ tướng chủ trì hội nghị lấy ý kiến các địa phương về dự thảo Nghị định"
+    text = ("Sáng 14/8, Thủ tướng Chính phủ chủ trì hội nghị trực tuyến với các địa phương để lấy ý kiến về dự thảo "
+            "Nghị định. Tại điểm cầu tỉnh, đồng chí Chủ tịch UBND tỉnh dự.\nCác đại biểu thảo luận, góp ý.")
+    assert MeetingClassifier().classify(title, text).is_meeting_report
+
+
+def test_a_guest_from_a_central_citys_committee_leaves_a_district_conference_district():
+    title = "Hội nghị Ban Chấp hành Đảng bộ huyện Sóc Sơn lần thứ 24"
+    text = ("Sáng 18/12, Ban Chấp hành Đảng bộ huyện Sóc Sơn tổ chức Hội nghị lần thứ 24. Đồng chí Bí thư Huyện ủy chủ "
+            "trì hội nghị. Dự hội nghị có đồng chí Nguyễn Văn B, Ủy viên Ban Chấp hành Đảng bộ thành phố Hà Nội.")
+    assert MeetingClassifier().classify(title, text).meeting_type == "district_party_conference"
+
+
+def test_a_session_report_recounting_voters_meetings_under_another_headline_stays_a_session():
+    title = "HĐND tỉnh thông qua 30 nghị quyết quan trọng"
+    text = ("Sáng 9/12, HĐND tỉnh khóa XVII bế mạc Kỳ họp thứ 20. Đồng chí Chủ tịch HĐND tỉnh chủ trì kỳ họp. Kỳ họp "
+            "đã xem xét ý kiến cử tri qua tiếp xúc cử tri trước kỳ họp và thông qua 30 nghị quyết.")
+    assert MeetingClassifier().classify(title, text).meeting_type == "peoples_council_session"

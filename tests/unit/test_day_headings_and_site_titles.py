@@ -28,12 +28,12 @@ def test_day_headings_followed_by_their_items_stay_and_the_visit_date_goes():
 
 
 def test_a_lone_weekday_date_line_is_still_chrome():
-    from consumers.domain.extraction.core import _day_heading
+    from consumers.domain.extraction.core import _heading_over_an_item
 
-    assert _day_heading("Thứ Hai, ngày 13/10/2025", "- Sáng: giao ban")
-    assert _day_heading("Thứ Sáu (17/10/2025):", "8 giờ 00: Hội nghị Ban Thường vụ")
-    assert not _day_heading("Thứ Hai, ngày 13/10/2025", "Trang chủ")
-    assert not _day_heading("Thứ Hai, ngày 13/10/2025", TITLE)
+    assert _heading_over_an_item("Thứ Hai, ngày 13/10/2025", "- Sáng: giao ban")
+    assert _heading_over_an_item("Thứ Sáu (17/10/2025):", "8 giờ 00: Hội nghị Ban Thường vụ")
+    assert not _heading_over_an_item("Thứ Hai, ngày 13/10/2025", "Trang chủ")
+    assert not _heading_over_an_item("Thứ Hai, ngày 13/10/2025", TITLE)
 
 
 def test_the_title_block_wins_over_a_site_name_h1_and_a_site_only_title():

@@ -132,8 +132,8 @@ class MeetingClassifier:
         meeting_type = max(probs, key=probs.get)
         specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits]
         if hits.voters_meeting_for_session:
-            # The council session is the occasion of the voters' meeting reported, not its type.
-            specific = [t for t in specific if t != "peoples_council_session"]
+            # The council session is the occasion of the voters' meeting reported (rule_hits dropped its phrase);
+            # the model may still read the session's words.
             if meeting_type == "peoples_council_session":
                 evidence.insert(0, "rule:voters-meeting-for-session")
                 meeting_type = "other_official_meeting"
@@ -156,8 +156,7 @@ class MeetingClassifier:
         reported = bool(hits.happened) and (hits.opens_with_time or len(hits.happened) >= 2)
         if hits.negative_hits and not held:
             return Classification(False, None, 0.15, evidence)
-        specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits
-                    and not (t == "peoples_council_session" and hits.voters_meeting_for_session)]
+        specific = [t for t in TYPE_PRIORITY[:-1] if t in hits.type_hits]
         if (specific or "other_official_meeting" in hits.type_hits) and reported:
             overrides = [f"override:negative:{k}:by:dated-opening+held" for k in hits.negative_hits]
             return Classification(True, specific[0] if specific else "other_official_meeting",

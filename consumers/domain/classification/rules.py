@@ -112,9 +112,17 @@ _HAPPENED_FOLDED = _fold_phrases(HAPPENED_PHRASES)
 
 # The cities run by the central government are provinces: their party committee's conference is provincial.
 _CENTRAL_CITIES = ("hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế")
+_CITY_COMMITTEE = "ban chấp hành đảng bộ thành phố"
+_CENTRAL_CITY_PHRASE = _CITY_COMMITTEE + " trực thuộc trung ương"
 _CENTRAL_CITY_EXECUTIVE = re.compile(
-    " " + fold("ban chấp hành đảng bộ thành phố") + " (?:" + "|".join(re.escape(fold(c)) for c in _CENTRAL_CITIES)
-    + ") ")
+    " " + fold(_CITY_COMMITTEE) + " (?:" + "|".join(re.escape(fold(c)) for c in _CENTRAL_CITIES) + ") ")
+# A member's title names the committee without it meeting: "…, Ủy viên Ban Chấp hành Đảng bộ thành phố Hà Nội".
+_MEMBER_OF = re.compile(" " + fold("ủy viên") + " $")
+
+
+def _central_city_executive_meets(head: str) -> bool:
+    return any(not _MEMBER_OF.search(head, max(0, m.start() - 12), m.start() + 1)
+               for m in _CENTRAL_CITY_EXECUTIVE.finditer(head))
 
 
 # Deputies meet voters before or after a council session ("Tổ đại biểu HĐND tỉnh ... tiếp xúc cử tri các xã ...
@@ -122,6 +130,10 @@ _CENTRAL_CITY_EXECUTIVE = re.compile(
 _VOTERS_MEETING_FOR_SESSION = re.compile(
     " " + fold("tiếp xúc cử tri") + r"(?: \S+){0,15}? (?:"
     + "|".join(fold(w) for w in ("trước", "sau", "chuẩn bị cho", "chuẩn bị")) + ") " + fold("kỳ họp") + " ")
+
+
+_RECOUNTED = re.compile(" (?:" + "|".join(re.escape(fold(w)) for w in ("qua", "kết quả", "sau", "thông qua"))
+                        + ") $")
 
 
 @dataclass(frozen=True)
@@ -141,11 +153,19 @@ def rule_hits(title: str, text: str) -> RuleHits:
         hits = [orig for orig, matches in phrases if matches(head)]
         if hits:
             type_hits[mtype] = hits
-    central = _CENTRAL_CITY_EXECUTIVE.search(head)
-    if central:
-        # A centrally-run city's party committee is provincial: "Ban Chấp hành Đảng bộ thành phố Cần Thơ".
-        type_hits.pop("district_party_conference", None)
-        type_hits.setdefault("provincial_party_executive_conference", []).append(central.group(0).strip())
+    if _central_city_executive_meets(head):
+        # A centrally-run city's party committee is provincial: "Ban Chấp hành Đảng bộ thành phố Cần Thơ". Only
+        # the city-committee phrase of a district match goes; a district named otherwise stays.
+        district = [p for p in type_hits.get("district_party_conference", []) if p != _CITY_COMMITTEE]
+        if district:
+            type_hits["district_party_conference"] = district
+        else:
+            type_hits.pop("district_party_conference", None)
+        type_hits.setdefault("provincial_party_executive_conference", []).append(_CENTRAL_CITY_PHRASE)
+    voters_meeting = _voters_meeting_for_session(title, head)
+    if voters_meeting:
+        # The council session is the occasion of the voters' meeting reported, not its type.
+        type_hits.pop("peoples_council_session", None)
     negative_hits = {}
     for kind, phrases in _NEG_FOLDED.items():
         hits = [orig for orig, p in phrases if p in (head if kind == "schedule" else body)]
@@ -159,13 +179,15 @@ def rule_hits(title: str, text: str) -> RuleHits:
     dated = bool(_OPENING.match(first)) or any(
         not DOCUMENT_BEFORE.search(opening[max(0, m.start() - 60):m.start() + 6])
         for m in _DATED_OPENING.finditer(opening))
-    return RuleHits(type_hits, negative_hits, happened, dated, _voters_meeting_for_session(title, head))
+    return RuleHits(type_hits, negative_hits, happened, dated, voters_meeting)
 
 
 def _voters_meeting_for_session(title: str, head: str) -> bool:
     """The opening reports deputies meeting voters before or after a session, and the headline does not name the
-    session itself (a session's report may recount "ý kiến cử tri qua tiếp xúc cử tri trước kỳ họp")."""
-    if not _VOTERS_MEETING_FOR_SESSION.search(head):
+    session itself. A session's report may recount "ý kiến cử tri qua tiếp xúc cử tri trước kỳ họp": voters'
+    meetings named as a source ("qua", "kết quả", "sau") report none."""
+    if not any(not _RECOUNTED.search(head, max(0, m.start() - 16), m.start() + 1)
+               for m in _VOTERS_MEETING_FOR_SESSION.finditer(head)):
         return False
     folded_title = " " + fold(title) + " "
     return not any(matches(folded_title) for _, matches in _SESSION_PHRASES)
@@ -187,17 +209,18 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("not:resolution_text", ("^nghị quyết số", "^quyết định số", "^kế hoạch", "^thông báo kết luận",
                              "^chỉ thị số", "^toàn văn", "^thông báo số", "^kết luận của", "^quy chế",
                              "^nghị quyết về", "^nghị quyết của")),
-    ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
-                           "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
-    ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "thông báo về việc", "tiếp nhận ý kiến",
-                          "lấy ý kiến", "hoãn tổ chức", "^thông báo tổ chức", "^thông báo triệu tập", "^triệu tập")),
-    # Meeting types come after every "not:" kind: "Thông báo về việc tổ chức tiếp xúc cử tri …" announces one.
+    # A notice's headline outranks the meeting it announces: "Thông báo về việc tổ chức tiếp xúc cử tri …".
+    ("not:announcement", ("thông báo về việc", "^thông báo tổ chức", "^thông báo triệu tập", "^triệu tập")),
     ("other_official_meeting", ("đoàn công tác", "thủ tướng", "bộ trưởng", "tiếp xúc cử tri", "đoàn đại biểu quốc hội",
                                 "đoàn kiểm tra", "đoàn giám sát",
                                 # The council's standing body meets between sessions; its meeting is no session.
                                 "thường trực hđnd tỉnh họp", "thường trực hđnd huyện họp", "thường trực hđnd thành phố họp",
                                 "thường trực hđnd xã họp", "thường trực hđnd phường họp", "phiên họp thường trực hđnd",
                                 "phiên họp của thường trực hđnd")),
+    ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
+                           "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
+    ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "tiếp nhận ý kiến", "lấy ý kiến",
+                          "hoãn tổ chức")),
 ]
 # A leading "^" anchors a phrase to the start of the headline: "Nghị quyết số 45/NQ-HĐND về ..." is a
 # resolution text, "Sơ kết 5 năm thực hiện Chỉ thị số 05-CT/TW" is a report of a conference.

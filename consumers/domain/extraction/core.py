@@ -12,6 +12,7 @@ from trafilatura.utils import decode_file
 from lxml import etree
 from lxml import html as lxml_html
 
+from consumers.domain.dates import WEEKDAY
 from consumers.domain.extraction.boilerplate import BoilerplateMemory
 from consumers.domain.extraction.chrome import ChromeRules, load_rules
 from consumers.domain.extraction.decoding import CP1258_TONES, decode_html, looks_like_redirect_only, sniff_binary
@@ -25,6 +26,7 @@ from consumers.domain.extraction.structure import (
     drop_hidden,
     cells_as_blocks,
     centred_lines_as_one,
+    SIGNATURE,
     drop_kicker,
     drop_headed_boxes,
     drop_link_lists,
@@ -182,7 +184,7 @@ def _looks_like_institution(line: str) -> bool:
             and not _CLOSING_FORMULA.search(core))
 
 
-_CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi|đề nghị)|thông báo|đề nghị)\b", re.I)
+_CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi)|thông báo|đề nghị)\b", re.I)
 
 
 def _is_credit(name: str) -> bool:
@@ -286,18 +288,19 @@ def _lead_elements(found, title_el) -> list:
     and never printed above the headline."""
     found = [el for el in found if not _OUTSIDE_ARTICLE(el) and "site-" not in el.get("class", "")]
     # A block of several paragraphs is the body ("field-type-text-with-summary" names a Drupal body field).
-    found = [el for el in found if len(_PARAGRAPHS(el)) < 2]
+    found = [el for el in found if not _TWO_PARAGRAPHS(el)]
     if title_el is None or not found:
         return found
     # The headline itself, or a block holding it, is not the lead however it is classed.
-    found = [el for el in found if el is not title_el and title_el not in el.iterdescendants()]
+    holding_title = {title_el, *title_el.iterancestors()}
+    found = [el for el in found if el not in holding_title]
     # Source line numbers order elements without walking the tree; on minified one-line pages
     # every element shares a line and nothing is excluded.
     title_line = title_el.sourceline or 0
     return [el for el in found if (el.sourceline or title_line) >= title_line]
 
 
-_PARAGRAPHS = etree.XPath(".//p")
+_TWO_PARAGRAPHS = etree.XPath("boolean((.//p[normalize-space()])[2])")  # empty spacers don't count
 _DESCRIPTION_METAS = ("og:description", "description", "twitter:description")
 _TEXT_CONTAINING = etree.XPath("//body//text()[contains(., $prefix)]")
 _MIN_DECLARED_LEAD = 60
@@ -659,6 +662,7 @@ class _PageLines:
     markers: dict[str, str] = field(default_factory=dict)
     _cleaned: list[tuple[str, str]] | None = None
     _chrome: dict[str, bool] = field(default_factory=dict)
+    _day_headings: int | None = None
 
     def cleaned(self) -> list[tuple[str, str]]:
         """(line, folded) of every line with text: computed once for both assemblies."""
@@ -678,6 +682,23 @@ class _PageLines:
                         out.append((line, folded))
             self._cleaned = out
         return self._cleaned
+
+    def article_start(self) -> int:
+        """Index of the headline's line, else the lead's, else len(lines) (nothing is known to be article)."""
+        cleaned = self.cleaned()
+        lead_fold = fold(self.lead) if self.lead else None
+        for wanted in (self.title_fold, lead_fold):
+            if wanted:
+                for i, (_, folded) in enumerate(cleaned):
+                    if folded == wanted:
+                        return i
+        return len(cleaned)
+
+    def day_headings(self) -> int:
+        """How many lines read like a schedule's day heading."""
+        if self._day_headings is None:
+            self._day_headings = sum(1 for line, _ in self.cleaned() if _DAY_HEADING.match(line))
+        return self._day_headings
 
     def is_chrome(self, line: str, folded: str) -> bool:
         known = self._chrome.get(line)
@@ -721,27 +742,37 @@ def _structural(line: str) -> bool:
     return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":"))
 
 
-# A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025"); what tells them apart is
-# the line after it: an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:").
-# The weekday may follow the date too: "Ngày 05/3/2024 (Thứ Ba)".
-_WEEKDAY_NAME = r"(thứ\s+(hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)"
-_DAY_HEADING = re.compile(r"^(" + _WEEKDAY_NAME + r"\s*[,(\-–]?\s*(ngày\s*)?"
+# A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025", "Ngày 05/3/2024 (Thứ Ba)");
+# what tells them apart is the line after it, an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:"), or, when
+# the page prints several such lines, any text that is not chrome (a week's days whose items are plain sentences).
+_DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
                           r"(\d{1,2}/\d{1,2}(/\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
-                          r"|(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\s*[,(\-–]?\s*" + _WEEKDAY_NAME + r"\s*\)?)\s*:?$",
+                          r"|(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\s*[,(\-–]?\s*" + WEEKDAY + r"\s*\)?)\s*:?$",
                           re.IGNORECASE)
-# An item of the day, or a part of the day on a line of its own ("Buổi sáng") over the items.
+# An item of the day, or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00" is a time,
+# "10 hộ dân" is not.
 _DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)\s*(:|-|–|$)|"
-                       r"\d{1,2}\s*(giờ|h|:)\s*\d{0,2})", re.IGNORECASE)
+                       r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:)\s*\d{0,2})", re.IGNORECASE)
 
 
-def _day_heading(line: str, next_line: str) -> bool:
+def _heading_over_an_item(line: str, next_line: str) -> bool:
     return bool(_DAY_HEADING.match(line) and _DAY_ITEM.match(next_line))
 
 
-# A document's signature block ("CHỦ TỊCH Lê Quang Tùng", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH
-# (Đã ký) …"): it signs the document's text, it is not the page's byline.
-_SIGNATURE = re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s|(?:T/M|K/T|T/L)\s|(?:CHỦ TỊCH|PHÓ CHỦ TỊCH|BÍ THƯ|PHÓ BÍ THƯ|GIÁM ĐỐC|"
-                        r"TRƯỞNG BAN|CHÁNH VĂN PHÒNG)\b)|(?i:\(đã ký\))")
+def _day_heading(page: "_PageLines", i: int) -> bool:
+    """Line i of the page is a schedule's day heading (see _DAY_HEADING)."""
+    cleaned = page.cleaned()
+    line = cleaned[i][0]
+    if not _DAY_HEADING.match(line) or i + 1 >= len(cleaned):
+        return False
+    next_line, next_folded = cleaned[i + 1]
+    if _heading_over_an_item(line, next_line):
+        return True
+    # A visit date in the page's header reads the same: only lines after the headline (or the lead) count.
+    return page.day_headings() >= 2 and i > page.article_start() and not _DAY_HEADING.match(next_line) \
+        and next_folded != page.title_fold and not page.is_chrome(next_line, next_folded)
+
+
 
 
 def _assemble(page: _PageLines, is_learned) -> _Body:
@@ -765,7 +796,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             continue
         chrome = page.is_chrome(line, folded)
         learned_chrome = not chrome and is_learned is not None and is_learned(line, folded)
-        if (chrome or learned_chrome) and _day_heading(line, cleaned[i + 1][0] if i + 1 < len(cleaned) else ""):
+        if (chrome or learned_chrome) and _day_heading(page, i):
             # A schedule's day heading reads like a visit date, and recurs across the portal's schedules.
             chrome = learned_chrome = False
         if chrome:
@@ -805,7 +836,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         paragraphs.append(line)
 
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
-    while paragraphs and not _SIGNATURE.match(paragraphs[-1]) and (
+    while paragraphs and not SIGNATURE.match(paragraphs[-1]) and (
             _looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])
             or _looks_like_institution(paragraphs[-1])):
         tail = paragraphs.pop()

@@ -296,8 +296,12 @@ def dateline_candidates(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlEle
     return DatelineCandidates(text, title_end, found)
 
 
-_TODAY_LABEL = re.compile(r"(?i:hôm nay)[^\n]{0,16}$")
-_TODAY_REACH = 30
+# A visit-date header's label and what may stand between it and the date: "Hôm nay: ", "Hôm nay là: T2, ",
+# "Hôm nay là thứ 2, ", "Hôm nay: Thứ Ba, ngày ". A lead's "Hôm nay, ngày 20/12/2024, …" or "Sáng hôm nay
+# (20/12)" has neither the colon nor the weekday, and keeps its date.
+_TODAY_LABEL = re.compile(r"(?i)hôm nay(?:\s+là)?\s*(?::\s*|(?=thứ|chủ nhật|t[2-7]\b|cn\b))"
+                          r"(?:(?:thứ\s+\S+|chủ nhật|t[2-7]|cn)\s*[,\-–(]?\s*)?(?:ngày\s*)?$")
+_TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày " and spaces
 
 
 # -- dates.find_datetimes, searched only where a date can be ---------------------------------------
@@ -313,7 +317,7 @@ _TODAY_REACH = 30
 _DATE_PATTERNS = (dates._ISO, dates._TIME_THEN_DATE, dates._DATE_THEN_TIME, dates._WORDY, dates._MONTH_NAMED)
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
-    "()[]{}<>\"!?;=*#@&%$~^`\\“”‘’«»…"  # not "'": a minute mark ("16h20'")
+    "()[]{}<>\"!?;=*#@&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'")
     "đĐơƠớỚởỞỡỠợỢừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪắẮằẰẳẲẵẴặẶ"
     "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
 )

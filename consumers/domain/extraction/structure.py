@@ -197,8 +197,7 @@ def _is_caption_style(el) -> bool:
     italic = "".join(t for i in _ITALICS(el) for t in i.itertext())
     if len(clean_spaces(italic)) >= 0.9 * len(text):
         return True
-    centred = "center" in (el.get("style") or "").replace(" ", "") or (el.get("align") or "").lower() == "center"
-    return centred and len(text) <= 200
+    return _is_centred(el) and len(text) <= 200
 
 
 def _is_italic(el) -> bool:
@@ -310,7 +309,16 @@ def drop_kicker(title_el) -> bool:
 # A centred block of short lines: a document's multi-line heading ("HỘI ĐỒNG NHÂN DÂN TỈNH KHÁNH HÒA<br>KHÓA VII,
 # KỲ HỌP THỨ 13"), its header and signature laid out side by side in a grid ("T/M BAN THƯỜNG VỤ<br>BÍ THƯ<br>…").
 _BLOCK_TAGS = frozenset({"p", "div", "center"})
-_NOT_IN_A_LEAF = etree.XPath("boolean(.//img | .//p | .//div | .//table | .//ul | .//ol)")
+_HOLDS_BLOCK = etree.XPath("boolean(.//img | .//p | .//div | .//table | .//ul | .//ol)")
+_MAX_JOINED_CHARS = 300  # a heading or a signature; longer blocks are text whose lines the page broke on purpose
+_CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
+_RIGHT_STYLE = re.compile(r"text-align\s*:\s*right", re.I)
+# A document's signature block: "CHỦ TỊCH Lê Quang Tùng", "TM. ỦY BAN NHÂN DÂN", "T/M BAN THƯỜNG VỤ", "KT. CHỦ TỊCH
+# PHÓ CHỦ TỊCH (Đã ký) …". It signs the document's text; it is not the page's byline.
+SIGNATURE = re.compile(r"^(?:(?:TM|KT|Q|TL|TUQ)\.\s|(?:T/M|K/T|T/L)\s|(?:CHỦ TỊCH|PHÓ CHỦ TỊCH|BÍ THƯ|PHÓ BÍ THƯ|"
+                       r"GIÁM ĐỐC|TRƯỞNG BAN|CHÁNH VĂN PHÒNG)\b)|(?i:\(đã ký\))")
+# A credit line: a byline's source or photo credit keeps the byline on a line of its own.
+_CREDIT_LINE = re.compile(r"^\(?\s*(?:theo|nguồn|ảnh|bài|tin|photo)\b", re.I)
 
 
 def _br_leaf_blocks(tree) -> list:
@@ -323,17 +331,12 @@ def _br_leaf_blocks(tree) -> list:
             el = el.getparent()
         if el is not None and el.tag in _BLOCK_TAGS and el not in blocks:
             blocks[el] = None
-    return [el for el in blocks if not _NOT_IN_A_LEAF(el)]
-_CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
-_MAX_CENTRED_CHARS = 300
+    return [el for el in blocks if not _HOLDS_BLOCK(el)]
 
 
 def _is_right_aligned(el) -> bool:
     return (el.get("align") or "").lower() == "right" or bool(_RIGHT_STYLE.search(el.get("style") or "")) \
         or "text-right" in (el.get("class") or "").split()
-
-
-_RIGHT_STYLE = re.compile(r"text-align\s*:\s*right", re.I)
 
 
 def _is_centred(el) -> bool:
@@ -342,22 +345,22 @@ def _is_centred(el) -> bool:
 
 
 def centred_lines_as_one(tree: lxml_html.HtmlElement, is_chrome_line) -> int:
-    """A centred block's lines are one heading: each <br> reads as a space, as in a table cell. A block any of
-    whose lines is chrome (a centred footer: "Địa chỉ: …<br>Điện thoại: …") keeps its lines apart, so each is
-    still recognised. A right-aligned block is a signature when it opens with a title in capitals ("CHỦ
-    TỊCH<br>Phan Đức Quang", "KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH<br>…"), and is one paragraph too; other right-aligned
-    lines (a byline over a source) stay apart."""
+    """A centred block's lines are one heading, and a right-aligned block that opens with a signature title ("CHỦ
+    TỊCH<br>Phan Đức Quang", "KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH<br>…") one signature: each <br> reads as a space, as in
+    a table cell. Lines stay apart in a block where one of them is chrome (a centred footer: "Địa chỉ: …<br>Điện
+    thoại: …", each still recognised) or a credit (a byline over "(Theo Báo …)" or "Ảnh: …"), and in an italic
+    block (verse, a caption)."""
     joined = 0
     for el in _br_leaf_blocks(tree):
-        if _text_len(el) > _MAX_CENTRED_CHARS:
+        if _text_len(el) > _MAX_JOINED_CHARS:
             continue
         centred = _is_centred(el)
         if not centred and not _is_right_aligned(el):
             continue
         lines = [line for line in _br_lines(el) if line]
-        if len(lines) < 2 or any(is_chrome_line(line) for line in lines):
+        if len(lines) < 2 or any(is_chrome_line(line) or _CREDIT_LINE.match(line) for line in lines):
             continue
-        if not centred and not (lines[0].isupper() and len(lines[0]) >= 4):
+        if (centred and _is_italic(el)) or (not centred and not SIGNATURE.match(lines[0])):
             continue
         for br in el.findall(".//br"):
             br.tail = " " + (br.tail or "")
