@@ -28,6 +28,8 @@ from consumers.domain.extraction.structure import (
     centred_lines_as_one,
     SIGNATURE,
     drop_kicker,
+    keep_text_widgets,
+    menu_labels,
     drop_headed_boxes,
     drop_link_lists,
     captions_under_images,
@@ -555,6 +557,7 @@ def extract_page(
                                 budget, max_text_bytes)
     title, title_el = find_title(tree)
     media = media_of(tree)  # before players are pruned as chrome
+    menu_folds = menu_labels(tree)  # before menus are pruned as chrome
     dateline = dateline_candidates(tree, title_el) if published is None else None
     budget.check("metadata")
 
@@ -587,6 +590,7 @@ def extract_page(
     drop_link_lists(tree, total_chars, lengths)
     drop_headed_boxes(tree, total_chars, lengths, rules.is_chrome_line)
     _prune_chrome(tree, rules.xpaths_for(cms), lengths)
+    keep_text_widgets(tree, lengths, total_chars)
     markers = literal_markers(tree)
     budget.check("prune")
     extracted = trafilatura.extract(
@@ -601,6 +605,9 @@ def extract_page(
     # site and the section, and a line that prints one of them alone is chrome (a portlet or menu heading).
     section_folds = {fold(seg) for seg in re.split(r"\s+[-|–—»:]\s+", clean_spaces(tree.findtext(".//title") or ""))
                      if seg and fold(seg) != title_fold and not title_fold.startswith(fold(seg))}
+    # A label of the site's menu printed again in the page (a section's heading "Tin hoạt động" above the
+    # article) is chrome too.
+    section_folds.update(f for f in menu_folds if f != title_fold)
     page = _PageLines(
         lines=extracted.split("\n"), rules=rules, title_fold=title_fold, section_folds=section_folds,
         captions=captions, lead=lead, alt_folds=alt_folds, author_folds=author_folds, author_nodes=author_nodes,

@@ -277,6 +277,38 @@ def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
     return converted
 
 
+# trafilatura discards any element whose class holds "widget" (an ad token to it), and page builders wrap the
+# article's own text in widgets: Apostrophe's "rich-text-widget", Elementor's "elementor-widget-container".
+_WIDGET_CLASSED = etree.XPath("//body//*[contains(@class, 'widget')]")
+_MIN_TEXT_SHARE = 0.3
+
+
+def keep_text_widgets(tree: lxml_html.HtmlElement, lengths: "TextLengths", total: int) -> int:
+    """Take the "widget" tokens out of the class of a block that holds a large share of the page's text (the
+    article), so trafilatura does not discard it as an ad; sidebar widgets keep theirs."""
+    kept = 0
+    for el in _WIDGET_CLASSED(tree):
+        if lengths.of(el) >= _MIN_TEXT_SHARE * total:
+            el.set("class", " ".join(t for t in el.get("class", "").split() if "widget" not in t))
+            kept += 1
+    return kept
+
+
+# The site's menus: links in <nav>, or in a block whose class or id names a menu.
+_MENU_LINKS = etree.XPath("//body//nav//a | //body//*[contains(@class, 'menu') or contains(@id, 'menu')]//a")
+_MAX_MENU_LABEL_CHARS = 40
+
+
+def menu_labels(tree: lxml_html.HtmlElement) -> set[str]:
+    """The folded texts of the site's menu links (short ones: a menu label, not a headline in a mega-menu)."""
+    labels = set()
+    for link in _MENU_LINKS(tree):
+        text = clean_spaces(link.text_content()).strip()
+        if 2 < len(text) <= _MAX_MENU_LABEL_CHARS:
+            labels.add(fold(text))
+    return labels
+
+
 # The section link printed right above the headline (a kicker: "Thời sự", "Multimedia"): a label of the site's
 # menu, not article text.
 _MAX_KICKER_CHARS = 40
