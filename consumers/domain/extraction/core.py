@@ -82,7 +82,7 @@ _AUTHOR_PREFIX = re.compile(r"^(?:(?:tác giả(?: bài viết)?|bài(?:\s*(?:v�
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập|viết bởi|thực hiện|nội dung)\s*:|"
                             r"^viết bởi\s)\s*(.+)$", re.I)
 # "Ảnh: Trung Kiên - Bài: Thủy Tiên": the photo credit first, then the writer.
-_PHOTO_THEN_TEXT = re.compile(r"^(?:ảnh|photo)\s*:\s*(.+?)\s*[-–|,;·]\s*(?:bài|tin|nội dung)\s*:\s*(.+)$", re.I)
+_PHOTO_THEN_TEXT = re.compile(r"^(?:ảnh|photo)\s*:\s*(.+?)\s*[-–|,;·]\s*(?:bài|tin|nội dung|lời)\s*:\s*(.+)$", re.I)
 # A byline element that prints its label on a line of its own: "Tác giả\nVăn phòng Đoàn ĐBQH và HĐND tỉnh".
 _GLUED_LABEL = re.compile(r"^(?i:tác giả(?: bài viết)?|người viết|viết bởi|thực hiện)\s*(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯ])")
 _AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phóng viên|biên tập|viết bởi|thực hiện)\s*:?$", re.I)
@@ -753,7 +753,7 @@ def _structural(line: str) -> bool:
 # what tells them apart is the line after it, an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:"), or, when
 # the page prints several such lines, any text that is not chrome (a week's days whose items are plain sentences).
 _DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
-                          r"(\d{1,2}/\d{1,2}(/\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
+                          r"(\d{1,2}[/.]\d{1,2}([/.]\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
                           r"|(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\s*[,(\-–]?\s*" + WEEKDAY + r"\s*\)?)\s*:?$",
                           re.IGNORECASE)
 # An item of the day, or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00" is a time,

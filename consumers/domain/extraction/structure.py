@@ -366,6 +366,18 @@ def _br_leaf_blocks(tree) -> list:
     return [el for el in blocks if not _HOLDS_BLOCK(el)]
 
 
+# A quoted document's header and footer cells: "ỦY BAN NHÂN DÂN<br>TỈNH …<br>Số: 1875/QĐ-UBND", "CỘNG HÒA XÃ HỘI CHỦ
+# NGHĨA VIỆT NAM<br>…<br>Ninh Bình, ngày 21 tháng 11 năm 2025", "Nơi nhận:<br>- …", "CHỦ TỊCH<br>(Đã ký)<br>…".
+_DOCUMENT_MARK = re.compile(r"^(?:số\s*:|nơi nhận\s*:|cộng hòa xã hội chủ nghĩa việt nam|cộng hoà xã hội chủ nghĩa việt "
+                            r"nam|đảng cộng sản việt nam)|\bngày \d{1,2} tháng \d{1,2} năm \d{4}$", re.I)
+_MAX_CELL_LINE = 80
+
+
+def _is_document_cell(lines: list[str]) -> bool:
+    return all(len(line) <= _MAX_CELL_LINE for line in lines) and (
+        bool(SIGNATURE.match(lines[0])) or any(_DOCUMENT_MARK.search(line) for line in lines))
+
+
 def _is_right_aligned(el) -> bool:
     return (el.get("align") or "").lower() == "right" or bool(_RIGHT_STYLE.search(el.get("style") or "")) \
         or "text-right" in (el.get("class") or "").split()
@@ -386,13 +398,15 @@ def centred_lines_as_one(tree: lxml_html.HtmlElement, is_chrome_line) -> int:
     for el in _br_leaf_blocks(tree):
         if _text_len(el) > _MAX_JOINED_CHARS:
             continue
-        centred = _is_centred(el)
-        if not centred and not _is_right_aligned(el):
-            continue
         lines = [line for line in _br_lines(el) if line]
         if len(lines) < 2 or any(is_chrome_line(line) or _CREDIT_LINE.match(line) for line in lines):
             continue
-        if (centred and _is_italic(el)) or (not centred and not SIGNATURE.match(lines[0])):
+        if _is_document_cell(lines):
+            pass  # a quoted document's header or signature cell, however the page aligns it
+        elif _is_centred(el):
+            if _is_italic(el):
+                continue
+        elif not (_is_right_aligned(el) and SIGNATURE.match(lines[0])):
             continue
         for br in el.findall(".//br"):
             br.tail = " " + (br.tail or "")
