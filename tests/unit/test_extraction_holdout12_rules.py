@@ -34,12 +34,11 @@ def test_the_menus_section_label_above_the_article_is_no_lead():
 
 def test_a_large_text_block_loses_its_widget_class_and_a_sidebar_widget_keeps_it():
     from consumers.domain.extraction.parsing import parse_html
-    from consumers.domain.extraction.structure import TextLengths, keep_text_widgets
+    from consumers.domain.extraction.structure import keep_text_widgets
 
     tree = parse_html(_page("<div class='apos-area-widget-wrapper big'><div class='rich-text-widget'>"
                             + "".join(f"<p>{line}</p>" for line in _QA) + "</div></div>").decode("utf-8"))
-    lengths = TextLengths(tree)
-    assert keep_text_widgets(tree, lengths, lengths.of(tree.find(".//body"))) == 2
+    assert keep_text_widgets(tree) == 2
     assert tree.xpath("//div[@class='big']") and tree.xpath("//div[@class='']")
     assert tree.xpath("//aside/div[@class='widget']")
 

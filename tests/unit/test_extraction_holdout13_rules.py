@@ -36,3 +36,46 @@ def test_a_documents_header_and_signature_cells_are_one_paragraph_each_however_a
     assert "ỦY BAN NHÂN DÂN TỈNH NINH BÌNH Số: 1875/QĐ-UBND" in texts
     assert "CHỦ TỊCH (Đã ký) Đặng Minh Khôi" in texts
     assert tree.xpath("//div[@class='note']/br")  # an ordinary block keeps its line break
+
+
+# Attacks from the review of the holdout12/13 rules: each must hold.
+def _article(body: str, title: str = "Huyện tổ chức hội nghị tổng kết công tác năm 2025") -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><nav><ul><li><a href='/kinh-te'>Kinh tế</a></li>"
+            "<li><a href='/so-y-te'>Sở Y tế</a></li></ul></nav><main><article><h1>" + title + "</h1>"
+            + body + "</article></main></body></html>").encode("utf-8")
+
+
+_TEXT = ("<p>Sáng 18/12, UBND huyện tổ chức hội nghị tổng kết công tác năm 2025, triển khai nhiệm vụ năm 2026. Chủ tịch "
+         "UBND huyện chủ trì hội nghị.</p><p>Năm 2025, tổng giá trị sản xuất của huyện tăng 8,6% so với năm trước; thu "
+         "ngân sách đạt 112% dự toán.</p>")
+
+
+def test_a_menu_label_inside_the_article_stays_and_a_credit_that_is_a_menu_label_still_credits():
+    got = extract_page(_article(_TEXT + "<p>Kinh tế</p><p>Sản xuất nông nghiệp tiếp tục phát triển ổn định, giá trị "
+                                        "trên một héc-ta đạt 120 triệu đồng.</p><p>Sở Y tế</p>"), "https://huyen.vn/1")
+    assert "Kinh tế" in got.text.split("\n")
+    assert got.author == "Sở Y tế"
+
+
+def test_plain_blocks_with_line_breaks_stay_apart():
+    from consumers.domain.extraction.parsing import parse_html
+    from consumers.domain.extraction.structure import centred_lines_as_one
+
+    tree = parse_html("<html><body><p>Q. 1: 120 ca<br>Q. 3: 85 ca<br>Q. Bình Thạnh: 60 ca</p>"
+                      "<p>Thời gian: 8 giờ, ngày 25 tháng 11 năm 2025<br>Địa điểm: Hội trường UBND xã</p>"
+                      "<p style='text-align:center'><em>Đảng Cộng sản Việt Nam quang vinh<br>Muôn năm</em></p>"
+                      "</body></html>")
+    assert centred_lines_as_one(tree, lambda line: False) == 0
+
+
+def test_prose_opened_by_boi_and_long_category_lines_stay():
+    rules = load_rules()
+    assert not rules.is_chrome_line("Bởi vậy, năm 2025 huyện tập trung 3 nhiệm vụ trọng tâm:")
+    assert not rules.is_chrome_line("Bởi năm 2025 là năm cuối nhiệm kỳ")
+    assert not rules.is_chrome_line("Danh mục: 25 thủ tục hành chính mới ban hành, sửa đổi lĩnh vực đất đai")
+    assert rules.is_chrome_line("Bởi Minh Anh, 30/09/2025 - 17:30")
+
+
+def test_a_quoted_leaders_words_are_no_byline():
+    got = extract_page(_article(_TEXT + "<p>Ảnh: TTXVN - Lời: Chủ tịch Hồ Chí Minh</p>"), "https://huyen.vn/2")
+    assert got.author != "Chủ tịch Hồ Chí Minh"

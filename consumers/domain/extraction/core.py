@@ -83,6 +83,7 @@ _AUTHOR_PREFIX = re.compile(r"^(?:(?:tác giả(?: bài viết)?|bài(?:\s*(?:v�
                             r"^viết bởi\s)\s*(.+)$", re.I)
 # "Ảnh: Trung Kiên - Bài: Thủy Tiên": the photo credit first, then the writer.
 _PHOTO_THEN_TEXT = re.compile(r"^(?:ảnh|photo)\s*:\s*(.+?)\s*[-–|,;·]\s*(?:bài|tin|nội dung|lời)\s*:\s*(.+)$", re.I)
+_WORDS_BY = re.compile(r"[-–|,;·]\s*lời\s*:", re.I)  # "Lời: X" credits the words, and may quote a leader
 # A byline element that prints its label on a line of its own: "Tác giả\nVăn phòng Đoàn ĐBQH và HĐND tỉnh".
 _GLUED_LABEL = re.compile(r"^(?i:tác giả(?: bài viết)?|người viết|viết bởi|thực hiện)\s*(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯ])")
 _AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phóng viên|biên tập|viết bởi|thực hiện)\s*:?$", re.I)
@@ -590,7 +591,7 @@ def extract_page(
     drop_link_lists(tree, total_chars, lengths)
     drop_headed_boxes(tree, total_chars, lengths, rules.is_chrome_line)
     _prune_chrome(tree, rules.xpaths_for(cms), lengths)
-    keep_text_widgets(tree, lengths, total_chars)
+    keep_text_widgets(tree)
     markers = literal_markers(tree)
     budget.check("prune")
     extracted = trafilatura.extract(
@@ -605,11 +606,9 @@ def extract_page(
     # site and the section, and a line that prints one of them alone is chrome (a portlet or menu heading).
     section_folds = {fold(seg) for seg in re.split(r"\s+[-|–—»:]\s+", clean_spaces(tree.findtext(".//title") or ""))
                      if seg and fold(seg) != title_fold and not title_fold.startswith(fold(seg))}
-    # A label of the site's menu printed again in the page (a section's heading "Tin hoạt động" above the
-    # article) is chrome too.
-    section_folds.update(f for f in menu_folds if f != title_fold)
     page = _PageLines(
         lines=extracted.split("\n"), rules=rules, title_fold=title_fold, section_folds=section_folds,
+        menu_folds=menu_folds - {title_fold},
         captions=captions, lead=lead, alt_folds=alt_folds, author_folds=author_folds, author_nodes=author_nodes,
         meta_credit=meta_credit, max_text_bytes=max_text_bytes, markers=markers,
     )
@@ -658,6 +657,9 @@ class _PageLines:
     rules: ChromeRules
     title_fold: str
     section_folds: set[str]
+    # Labels of the site's menus: chrome when printed above the article ("Tin hoạt động" over the headline), text
+    # inside it (a subheading "Kinh tế" that a sector menu also lists).
+    menu_folds: set[str]
     captions: list[str]
     lead: str
     alt_folds: set[str]
@@ -754,7 +756,7 @@ def _structural(line: str) -> bool:
 # the page prints several such lines, any text that is not chrome (a week's days whose items are plain sentences).
 _DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
                           r"(\d{1,2}[/.]\d{1,2}([/.]\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
-                          r"|(ngày\s*)?\d{1,2}/\d{1,2}(/\d{4})?\s*[,(\-–]?\s*" + WEEKDAY + r"\s*\)?)\s*:?$",
+                          r"|(ngày\s*)?\d{1,2}[/.]\d{1,2}([/.]\d{4})?\s*[,(\-–]?\s*" + WEEKDAY + r"\s*\)?)\s*:?$",
                           re.IGNORECASE)
 # An item of the day, or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00" is a time,
 # "10 hộ dân" is not.
@@ -801,7 +803,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     for i, (line, folded) in enumerate(cleaned):
         if folded in seen and not _structural(line):
             continue
-        chrome = page.is_chrome(line, folded)
+        chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start())
         learned_chrome = not chrome and is_learned is not None and is_learned(line, folded)
         if (chrome or learned_chrome) and _day_heading(page, i):
             # A schedule's day heading reads like a visit date, and recurs across the portal's schedules.
@@ -821,7 +823,8 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             caption_folds.add(folded)
             continue
         both = _PHOTO_THEN_TEXT.match(line)
-        if both and len(line) <= 100 and _is_credit(both.group(2)):
+        if both and len(line) <= 100 and _is_credit(both.group(2)) and (
+                not _WORDS_BY.search(line) or _looks_like_name(both.group(2))):
             photo_credit = photo_credit or both.group(1).strip()
             author = author or both.group(2).strip()
             continue

@@ -281,31 +281,57 @@ def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
 # article's own text in widgets: Apostrophe's "rich-text-widget", Elementor's "elementor-widget-container".
 _WIDGET_CLASSED = etree.XPath("//body//*[contains(@class, 'widget')]")
 _MIN_TEXT_SHARE = 0.3
+_MAX_LINK_SHARE = 0.3  # a related-posts or sidebar block is mostly links
 
 
-def keep_text_widgets(tree: lxml_html.HtmlElement, lengths: "TextLengths", total: int) -> int:
-    """Take the "widget" tokens out of the class of a block that holds a large share of the page's text (the
-    article), so trafilatura does not discard it as an ad; sidebar widgets keep theirs."""
-    kept = 0
+def keep_text_widgets(tree: lxml_html.HtmlElement) -> int:
+    """Take the "widget" tokens out of the classes of the widget block that holds the most of the page's text (at
+    least _MIN_TEXT_SHARE of it, measured after chrome was pruned, and not mostly links), of the widgets around it
+    and of those inside it (an article split over several text widgets), so trafilatura does not discard the
+    article as an ad. Any other widget keeps its class."""
+    body = tree.find(".//body")
+    total = _text_len(body if body is not None else tree) or 1
+    best, best_len = None, 0
     for el in _WIDGET_CLASSED(tree):
-        if lengths.of(el) >= _MIN_TEXT_SHARE * total:
-            el.set("class", " ".join(t for t in el.get("class", "").split() if "widget" not in t))
+        length = _text_len(el)
+        if length > best_len and length >= _MIN_TEXT_SHARE * total and _link_len(el) <= _MAX_LINK_SHARE * length:
+            best, best_len = el, length
+    if best is None:
+        return 0
+    kept = 0
+    for el in (best, *best.iterancestors(), *best.iterdescendants()):
+        cls = el.get("class") if isinstance(el.tag, str) else None
+        if cls and "widget" in cls:
+            el.set("class", " ".join(t for t in cls.split() if "widget" not in t))
             kept += 1
     return kept
 
 
-# The site's menus: links in <nav>, or in a block whose class or id names a menu.
-_MENU_LINKS = etree.XPath("//body//nav//a | //body//*[contains(@class, 'menu') or contains(@id, 'menu')]//a")
+def _link_len(el) -> int:
+    return sum(_text_len(a) for a in _LINKS(el))
+
+
+# The site's menus: <nav>, or a block whose class or id names a menu, in any case ("MainMenu", "TopMenu").
+_MENU_BLOCKS = etree.XPath("//body//nav | //body//*[contains(translate(@class, 'MENU', 'menu'), 'menu') or "
+                           "contains(translate(@id, 'MENU', 'menu'), 'menu')]")
 _MAX_MENU_LABEL_CHARS = 40
 
 
 def menu_labels(tree: lxml_html.HtmlElement) -> set[str]:
-    """The folded texts of the site's menu links (short ones: a menu label, not a headline in a mega-menu)."""
-    labels = set()
-    for link in _MENU_LINKS(tree):
-        text = clean_spaces(link.text_content()).strip()
-        if 2 < len(text) <= _MAX_MENU_LABEL_CHARS:
-            labels.add(fold(text))
+    """The folded texts of the site's menu links (short ones: a menu label, not a headline in a mega-menu; not an
+    in-page table of contents, whose links point at "#…"). Each outermost menu block is walked once."""
+    labels: set[str] = set()
+    seen: set = set()
+    for block in _MENU_BLOCKS(tree):
+        if any(a in seen for a in block.iterancestors()):
+            continue
+        seen.add(block)
+        for link in block.iter("a"):
+            if (link.get("href") or "").startswith("#"):
+                continue
+            text = clean_spaces(link.text_content()).strip()
+            if 2 < len(text) <= _MAX_MENU_LABEL_CHARS:
+                labels.add(fold(text))
     return labels
 
 
@@ -368,14 +394,16 @@ def _br_leaf_blocks(tree) -> list:
 
 # A quoted document's header and footer cells: "ỦY BAN NHÂN DÂN<br>TỈNH …<br>Số: 1875/QĐ-UBND", "CỘNG HÒA XÃ HỘI CHỦ
 # NGHĨA VIỆT NAM<br>…<br>Ninh Bình, ngày 21 tháng 11 năm 2025", "Nơi nhận:<br>- …", "CHỦ TỊCH<br>(Đã ký)<br>…".
-_DOCUMENT_MARK = re.compile(r"^(?:số\s*:|nơi nhận\s*:|cộng hòa xã hội chủ nghĩa việt nam|cộng hoà xã hội chủ nghĩa việt "
-                            r"nam|đảng cộng sản việt nam)|\bngày \d{1,2} tháng \d{1,2} năm \d{4}$", re.I)
+# The marks are the ones documents print: capitals, a number after "Số:", "<Place>, ngày … năm …" on its own line.
+_DOCUMENT_MARK = re.compile(r"^(?:Số\s*:\s*\d+/|Nơi nhận\s*:|CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM|CỘNG HOÀ XÃ HỘI CHỦ NGHĨA "
+                            r"VIỆT NAM|ĐẢNG CỘNG SẢN VIỆT NAM$|[^,:\d]{2,40}, ngày \d{1,2} tháng \d{1,2} năm \d{4}$)")
 _MAX_CELL_LINE = 80
 
 
 def _is_document_cell(lines: list[str]) -> bool:
+    signed = bool(SIGNATURE.match(lines[0])) and not lines[0].startswith("Q. ")  # "Q. 1: 120 ca" is a district
     return all(len(line) <= _MAX_CELL_LINE for line in lines) and (
-        bool(SIGNATURE.match(lines[0])) or any(_DOCUMENT_MARK.search(line) for line in lines))
+        signed or any(_DOCUMENT_MARK.match(line) for line in lines))
 
 
 def _is_right_aligned(el) -> bool:
@@ -401,12 +429,11 @@ def centred_lines_as_one(tree: lxml_html.HtmlElement, is_chrome_line) -> int:
         lines = [line for line in _br_lines(el) if line]
         if len(lines) < 2 or any(is_chrome_line(line) or _CREDIT_LINE.match(line) for line in lines):
             continue
+        if _is_italic(el):
+            continue  # verse, a caption
         if _is_document_cell(lines):
             pass  # a quoted document's header or signature cell, however the page aligns it
-        elif _is_centred(el):
-            if _is_italic(el):
-                continue
-        elif not (_is_right_aligned(el) and SIGNATURE.match(lines[0])):
+        elif not _is_centred(el) and not (_is_right_aligned(el) and SIGNATURE.match(lines[0])):
             continue
         for br in el.findall(".//br"):
             br.tail = " " + (br.tail or "")
