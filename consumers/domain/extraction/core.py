@@ -558,7 +558,6 @@ def extract_page(
                                 budget, max_text_bytes)
     title, title_el = find_title(tree)
     media = media_of(tree)  # before players are pruned as chrome
-    menu_folds = menu_labels(tree)  # before menus are pruned as chrome
     dateline = dateline_candidates(tree, title_el) if published is None else None
     budget.check("metadata")
 
@@ -573,6 +572,7 @@ def extract_page(
     # Class and id values are lower-cased here (they used to be before drop_hidden and unwrap_layout_tables,
     # which read neither).
     blocks = _classed_blocks(tree)
+    menu_folds = menu_labels(tree)  # classes are lower-case now; menus are pruned as chrome below
     lead_candidates = [t for t in _texts(_lead_elements(blocks.leads, title_el)) if len(t) >= 40]
     if not lead_candidates:
         lead_candidates = _texts(_lead_elements(_declared_lead(tree, title), title_el))

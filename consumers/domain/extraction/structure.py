@@ -311,9 +311,9 @@ def _link_len(el) -> int:
     return sum(_text_len(a) for a in _LINKS(el))
 
 
-# The site's menus: <nav>, or a block whose class or id names a menu, in any case ("MainMenu", "TopMenu").
-_MENU_BLOCKS = etree.XPath("//body//nav | //body//*[contains(translate(@class, 'MENU', 'menu'), 'menu') or "
-                           "contains(translate(@id, 'MENU', 'menu'), 'menu')]")
+# The site's menus: <nav>, or a block whose class or id names a menu ("MainMenu", "TopMenu": run after class and id
+# values are lower-cased, core._classed_blocks).
+_MENU_BLOCKS = etree.XPath("//body//nav | //body//*[contains(@class, 'menu') or contains(@id, 'menu')]")
 _MAX_MENU_LABEL_CHARS = 40
 
 
