@@ -120,9 +120,13 @@ _CENTRAL_CITY_EXECUTIVE = re.compile(
 _MEMBER_OF = re.compile(" " + fold("ủy viên") + " $")
 
 
+def _preceded_by(words: re.Pattern, head: str, match: re.Match, reach: int) -> bool:
+    """`words` end right before `match` (whose text opens with a space), within `reach` characters."""
+    return bool(words.search(head, max(0, match.start() - reach), match.start() + 1))
+
+
 def _central_city_executive_meets(head: str) -> bool:
-    return any(not _MEMBER_OF.search(head, max(0, m.start() - 12), m.start() + 1)
-               for m in _CENTRAL_CITY_EXECUTIVE.finditer(head))
+    return any(not _preceded_by(_MEMBER_OF, head, m, 12) for m in _CENTRAL_CITY_EXECUTIVE.finditer(head))
 
 
 # Deputies meet voters before or after a council session ("Tổ đại biểu HĐND tỉnh ... tiếp xúc cử tri các xã ...
@@ -186,8 +190,7 @@ def _voters_meeting_for_session(title: str, head: str) -> bool:
     """The opening reports deputies meeting voters before or after a session, and the headline does not name the
     session itself. A session's report may recount "ý kiến cử tri qua tiếp xúc cử tri trước kỳ họp": voters'
     meetings named as a source ("qua", "kết quả", "sau") report none."""
-    if not any(not _RECOUNTED.search(head, max(0, m.start() - 16), m.start() + 1)
-               for m in _VOTERS_MEETING_FOR_SESSION.finditer(head)):
+    if not any(not _preceded_by(_RECOUNTED, head, m, 16) for m in _VOTERS_MEETING_FOR_SESSION.finditer(head)):
         return False
     folded_title = " " + fold(title) + " "
     return not any(matches(folded_title) for _, matches in _SESSION_PHRASES)

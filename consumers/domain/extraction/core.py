@@ -672,6 +672,7 @@ class _PageLines:
     _cleaned: list[tuple[str, str]] | None = None
     _chrome: dict[str, bool] = field(default_factory=dict)
     _day_headings: int | None = None
+    _article_start: int | None = None
 
     def cleaned(self) -> list[tuple[str, str]]:
         """(line, folded) of every line with text: computed once for both assemblies."""
@@ -693,15 +694,15 @@ class _PageLines:
         return self._cleaned
 
     def article_start(self) -> int:
-        """Index of the headline's line, else the lead's, else len(lines) (nothing is known to be article)."""
-        cleaned = self.cleaned()
-        lead_fold = fold(self.lead) if self.lead else None
-        for wanted in (self.title_fold, lead_fold):
-            if wanted:
-                for i, (_, folded) in enumerate(cleaned):
-                    if folded == wanted:
-                        return i
-        return len(cleaned)
+        """Index of the headline's line, else the lead's, else len(lines) (nothing is known to be article).
+        Computed once: the assembly asks for it line by line."""
+        if self._article_start is None:
+            cleaned = self.cleaned()
+            folds = [folded for _, folded in cleaned]
+            lead_fold = fold(self.lead) if self.lead else None
+            self._article_start = next((folds.index(wanted) for wanted in (self.title_fold, lead_fold)
+                                        if wanted and wanted in folds), len(cleaned))
+        return self._article_start
 
     def day_headings(self) -> int:
         """How many lines read like a schedule's day heading."""
@@ -780,8 +781,6 @@ def _day_heading(page: "_PageLines", i: int) -> bool:
     # A visit date in the page's header reads the same: only lines after the headline (or the lead) count.
     return page.day_headings() >= 2 and i > page.article_start() and not _DAY_HEADING.match(next_line) \
         and next_folded != page.title_fold and not page.is_chrome(next_line, next_folded)
-
-
 
 
 def _assemble(page: _PageLines, is_learned) -> _Body:

@@ -251,6 +251,13 @@ _BLOCKS_IN_CELL = etree.XPath("./p | ./div | ./ul | ./ol | ./h1 | ./h2 | ./h3 | 
 _CELLS = etree.XPath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th")
 
 
+def _breaks_as_spaces(el) -> None:
+    """Every <br> inside `el` reads as a space: its lines are one paragraph."""
+    for br in el.findall(".//br"):
+        br.tail = " " + (br.tail or "")
+        br.drop_tag()
+
+
 def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
     """A data table (layout tables are unwrapped before) is read cell by cell: trafilatura prints a row as one
     "cell | cell" line, which runs a schedule's day into its items and a name into its figures. Each cell
@@ -267,9 +274,7 @@ def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
             if _BLOCKS_IN_CELL(cell):
                 cell.tag = "div"
                 continue
-            for br in cell.findall(".//br"):
-                br.tail = " " + (br.tail or "")
-                br.drop_tag()
+            _breaks_as_spaces(cell)
             cell.tag = "p"
         for el in [table, *_LAYOUT_PARTS(table)]:
             el.tag = "div"
@@ -435,9 +440,7 @@ def centred_lines_as_one(tree: lxml_html.HtmlElement, is_chrome_line) -> int:
             pass  # a quoted document's header or signature cell, however the page aligns it
         elif not _is_centred(el) and not (_is_right_aligned(el) and SIGNATURE.match(lines[0])):
             continue
-        for br in el.findall(".//br"):
-            br.tail = " " + (br.tail or "")
-            br.drop_tag()
+        _breaks_as_spaces(el)
         joined += 1
     return joined
 
