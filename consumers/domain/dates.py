@@ -19,6 +19,10 @@ _TIME = _time("[:hg]")
 _DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 # "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"
 _DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r")?")
+# "Cập nhật: 08/12/25 18:20": a two-digit year, read only with the time that makes the line a stamp ("12/9/25" alone
+# may be a ratio or a document number).
+_SHORT_YEAR_THEN_TIME = re.compile(r"(?<![\d/.\-])(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)\s*/\s*(?P<y>\d\d)(?![\d/])"
+                                   r"\s*(?:[|,\-–]|lúc)?\s*" + _TIME)
 # A weekday's name: "Thứ Sáu", "thứ 6", "Chủ nhật" (the extractor's day headings use it too).
 WEEKDAY = r"(?i:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật)"
 # "18:26, 28/07/2023", "Cập nhật: 14:05 ngày 12/09/2023", and with the weekday between the time and the date:
@@ -40,9 +44,12 @@ _MONTH = "(?P<mn>" + "|".join(
 ) + r"|[01]?\d)(?!\w)"
 _CLOCK = r"(?:\s*(?:lúc|,|-|–)?\s*" + _TIME + r"(?:\s*(?P<ampm>sáng|trưa|chiều|tối|am|pm|SA|CH)\b)?)?"
 # ...and Wix and Google's short form: "10 thg 1, 2025" (thg = tháng).
+# eZ Publish and CMS Made Simple leave the comma out: "10 Tháng Mười Hai 2025, 16:40". Without it, "12 tháng năm
+# 2025" could be prose ("trong 12 tháng năm 2025"): the month's name must then be capitalised or a time follow
+# (_named_month checks).
 _MONTH_NAMED = re.compile(
     r"(?:tháng\s+" + _MONTH + r"\s+(?P<d>[0-3]?\d)|(?<!\d)(?P<d2>[0-3]?\d)\s+(?:tháng|thg)\s+" + _MONTH.replace("mn", "mn2")
-    + r")\s*,\s*(?P<y>(?:19|20)\d\d)" + _CLOCK,
+    + r")\s*(?P<comma>,)?\s*(?P<y>(?:19|20)\d\d)" + _CLOCK,
     re.I,
 )
 # ISO and NukeViet's "2023-07-06ICT22:37:00"
@@ -52,9 +59,16 @@ _ISO = re.compile(
 )
 
 
-def _named_month(groups: dict[str, str | None]) -> dict[str, str | None]:
-    """Turn a _MONTH_NAMED match into the numeric groups _build reads."""
-    name = " ".join((groups.get("mn") or groups.get("mn2") or "").lower().split())
+# Every pattern of a full date, in the order the first match is chosen.
+PATTERNS = (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED, _SHORT_YEAR_THEN_TIME)
+
+
+def _named_month(groups: dict[str, str | None]) -> dict[str, str | None] | None:
+    """Turn a _MONTH_NAMED match into the numeric groups _build reads (None: prose, not a date)."""
+    written = groups.get("mn") or groups.get("mn2") or ""
+    if not groups.get("comma") and not groups.get("h") and not written[:1].isupper() and not written.isdigit():
+        return None
+    name = " ".join(written.lower().split())
     month = _MONTH_NAMES.get(name) or (int(name) if name.isdigit() else None)
     hour = groups.get("h")
     if hour and (groups.get("ampm") or "").lower() in ("chiều", "tối", "pm", "ch") and int(hour) < 12:
@@ -76,9 +90,12 @@ def _hour(groups: dict[str, str | None]) -> int:
 def _build(groups: dict[str, str | None], tz: dt.tzinfo = VN_TZ) -> dt.datetime | None:
     if "mn" in groups:
         groups = _named_month(groups)
+        if groups is None:
+            return None
     try:
+        year = int(groups["y"])
         value = dt.datetime(
-            int(groups["y"]), int(groups["m"]), int(groups["d"]),
+            year + 2000 if year < 100 else year, int(groups["m"]), int(groups["d"]),
             _hour(groups), int(groups.get("mi") or 0), int(groups.get("s") or 0),
         )
     except (TypeError, ValueError):
@@ -97,7 +114,7 @@ def _build(groups: dict[str, str | None], tz: dt.tzinfo = VN_TZ) -> dt.datetime 
 def parse_datetime(text: str) -> dt.datetime | None:
     """The first full date (with time if given) in `text`, in Asia/Ho_Chi_Minh."""
     best: tuple[int, dt.datetime] | None = None
-    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED):
+    for pattern in PATTERNS:
         for match in pattern.finditer(text):
             value = _build(match.groupdict())
             if value is not None:
@@ -110,7 +127,7 @@ def parse_datetime(text: str) -> dt.datetime | None:
 def find_datetimes(text: str) -> list[tuple[int, dt.datetime]]:
     """Every full date in `text` with its offset, in order."""
     found: dict[int, dt.datetime] = {}
-    for pattern in (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED):
+    for pattern in PATTERNS:
         for match in pattern.finditer(text):
             value = _build(match.groupdict())
             if value is not None and not any(abs(match.start() - k) < 12 for k in found):

@@ -19,6 +19,7 @@ _MAX_BAR_CHARS = 80
 _OTHER_DATE_SEPARATORS = re.compile(r"\b(\d{1,2})[.-](\d{1,2})[.-](\d{4})\b")
 _HAS_DIGIT = re.compile(r"\d").search
 _BRACKETS = re.compile(r"[\[\]()]")
+_ARROWS = "«»‹›←→⟵⟶<>◄►◀▶ \t"
 _GLUED_ITEMS = re.compile(r"(?<=\d)(?=[^\W\d_])")  # a number run into the next item's first letter
 
 
@@ -75,6 +76,10 @@ class ChromeRules:
         # Dates written "18.10.2024" or "18-10-2024" are the same stamps as "18/10/2024" to the patterns.
         low = _OTHER_DATE_SEPARATORS.sub(r"\1/\2/\3", line.strip().lower())
         if matches(low):
+            return True
+        # A link's arrows are its decoration: "« Quay lại", "Xem thêm »", "← Tin trước".
+        bare = low.strip(_ARROWS)
+        if bare != low and bare and matches(bare):
             return True
         # An action printed as a bracketed link: "[Gửi email]", "[In bài]".
         if low.startswith("[") and low.endswith("]") and matches(low[1:-1].strip()):

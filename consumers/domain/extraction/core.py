@@ -20,6 +20,7 @@ from consumers.domain.extraction.errors import PageRejected
 from consumers.domain.extraction.kinds import ARTICLE, media_of, page_kind
 from consumers.domain.extraction.parsing import parse_html
 from consumers.domain.extraction.rules_xpath import prune_plan
+from consumers.domain.extraction.stamps import is_stamp_line
 from consumers.domain.extraction.structure import (
     literal_markers,
     marker_key,
@@ -203,13 +204,20 @@ def _is_credit(name: str) -> bool:
     return _looks_like_institution(name) or capitalised * 2 > len(words)
 
 
+def _credit_label(line: str) -> re.Match | None:
+    """The match of a credit's label ("Tác giả: X"), the inner one when the box's label holds the credit's own:
+    "Tác giả: Bài, ảnh: Y Blăk"."""
+    outer = _AUTHOR_PREFIX.match(line)
+    return outer and _AUTHOR_PREFIX.match(outer.group(1)) or outer
+
+
 def _byline_name(line: str, rules: ChromeRules) -> str | None:
     """The credited name in a byline element's text: a person or a named office, not a placeholder."""
     if "\n" in line:
         line = " ".join(part for part in line.split("\n") if part.strip() and not _AUTHOR_LABEL.match(part.strip()))
     line = _GLUED_LABEL.sub("", line, count=1)  # "Tác giảVăn phòng …": two elements' texts run together
     both = _PHOTO_THEN_TEXT.match(line)
-    byline = _AUTHOR_PREFIX.match(line)
+    byline = _credit_label(line)
     name = (both.group(2) if both else byline.group(1) if byline else line).strip(" .")
     if not name or len(name) > 60 or not name[0].isupper() or any(c.isdigit() for c in name) \
             or not _is_credit(name) \
@@ -276,7 +284,9 @@ def _classed_blocks(tree) -> _ClassedBlocks:
             leads.append(el)
         if el.tag == "figcaption" or (cls and _HAS_CAPTION_CLASS(cls)):
             captions.append(el)
-        if (cls and _HAS_AUTHOR_CLASS(cls)) or ((prop := el.get("itemprop")) and _HAS_AUTHOR_ITEMPROP(prop)):
+        # The byline box is named by its id as often as by its class: CMS Made Simple's "NewsPostDetailAuthor".
+        if (cls and _HAS_AUTHOR_CLASS(cls)) or (eid and _HAS_AUTHOR_CLASS(eid)) or (
+                (prop := el.get("itemprop")) and _HAS_AUTHOR_ITEMPROP(prop)):
             authors.append(el)
     rows = _CAPTION_TABLE_ROWS(tree)
     if rows:
@@ -673,6 +683,7 @@ class _PageLines:
     _chrome: dict[str, bool] = field(default_factory=dict)
     _day_headings: int | None = None
     _article_start: int | None = None
+    _text_start: int | None = None
 
     def cleaned(self) -> list[tuple[str, str]]:
         """(line, folded) of every line with text: computed once for both assemblies."""
@@ -703,6 +714,22 @@ class _PageLines:
             self._article_start = next((folds.index(wanted) for wanted in (self.title_fold, lead_fold)
                                         if wanted and wanted in folds), len(cleaned))
         return self._article_start
+
+    def text_start(self) -> int:
+        """Index of the first line of the article's text: the lead's line, else the first sentence-long line
+        after the headline (else the headline's next line). Computed once."""
+        if self._text_start is None:
+            cleaned = self.cleaned()
+            start = self.article_start()
+            lead_fold = fold(self.lead) if self.lead else None
+            found = next((i for i, (_, folded) in enumerate(cleaned) if folded == lead_fold), None) \
+                if lead_fold else None
+            if found is None:
+                after = start + 1 if start < len(cleaned) else 0
+                found = next((i for i in range(after, len(cleaned)) if len(cleaned[i][0].split()) >= _SENTENCE_WORDS),
+                             min(after, len(cleaned)))
+            self._text_start = found
+        return self._text_start
 
     def day_headings(self) -> int:
         """How many lines read like a schedule's day heading."""
@@ -745,11 +772,21 @@ def _info_bar_byline(line: str, page: "_PageLines"):
 _INFO_BAR_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 
 
+# A line this long is a sentence of the article, not a label or a stamp.
+_SENTENCE_WORDS = 12
+
+
 def _structural(line: str) -> bool:
-    """A line a page may print more than once on purpose: a list item it marks itself ("- Địa điểm: …") or a
-    label over the lines that follow ("Buổi sáng:"). Any other repeat is a block printed twice (a mobile copy,
+    """A line a page may print more than once on purpose: a list item it marks itself ("- Địa điểm: …"), a
+    label over the lines that follow ("Buổi sáng:") or a schedule table's time cell ("08h00"). Any other repeat is a block printed twice (a mobile copy,
     a lead repeated in the body) and is kept once."""
-    return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":"))
+    return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":")) or (
+        len(line) <= 20 and bool(_TIME_OR_PART_OF_DAY.match(line)))
+
+
+# A schedule table's time or part-of-day cell: "08h00", "14 giờ 30", "Sáng", "Cả ngày" recur row after row.
+_TIME_OR_PART_OF_DAY = re.compile(r"^(?:\d{1,2}\s*(?:giờ|h|g|:)\s*\d{0,2}'?|(?:buổi\s+)?(?:sáng|chiều|trưa|tối)|cả ngày)\s*:?$",
+                                  re.IGNORECASE)
 
 
 # A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025", "Ngày 05/3/2024 (Thứ Ba)");
@@ -763,6 +800,14 @@ _DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
 # "10 hộ dân" is not.
 _DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)\s*(:|-|–|$)|"
                        r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:)\s*\d{0,2})", re.IGNORECASE)
+
+
+def _box_label_above(page: "_PageLines", i: int, line: str) -> bool:
+    """A box's label printed above the headline ("Tin mới cập nhật:"): nothing of the article above its headline
+    ends with a colon. Only when the headline was found: otherwise "above" means nothing."""
+    start = page.article_start()
+    return i < start < len(page.cleaned()) and len(line) <= 40 and line.endswith(":") \
+        and page.cleaned()[start][1] == page.title_fold
 
 
 def _heading_over_an_item(line: str, next_line: str) -> bool:
@@ -802,7 +847,8 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     for i, (line, folded) in enumerate(cleaned):
         if folded in seen and not _structural(line):
             continue
-        chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start())
+        chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start()) \
+            or (i < page.text_start() and is_stamp_line(line)) or _box_label_above(page, i, line)
         learned_chrome = not chrome and is_learned is not None and is_learned(line, folded)
         if (chrome or learned_chrome) and _day_heading(page, i):
             # A schedule's day heading reads like a visit date, and recurs across the portal's schedules.
@@ -831,10 +877,10 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         if credit and len(line) <= 80:
             photo_credit = photo_credit or credit.group(1).strip()
             continue
-        byline = _AUTHOR_PREFIX.match(line) or _info_bar_byline(line, page)
+        byline = _credit_label(line) or _info_bar_byline(line, page)
         if byline and len(line) <= 80 and _is_credit(byline.group(1)):
             author = author or byline.group(1).strip()
-            if _TEXT_AND_PHOTO.match(line):
+            if _TEXT_AND_PHOTO.match(byline.group(0)):
                 photo_credit = photo_credit or byline.group(1).strip()
             continue
         if folded in page.author_folds and len(line) <= 80:
@@ -855,7 +901,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     if author is None:
         author = next(filter(None, (_byline_name(node, rules) for node in page.author_nodes)), None)
     if photo_credit is None:
-        photo_credit = next((m.group(1).strip() for m in map(_AUTHOR_PREFIX.match, page.author_nodes)
+        photo_credit = next((m.group(1).strip() for m in map(_credit_label, page.author_nodes)
                              if m and _TEXT_AND_PHOTO.match(m.group(0))), None)
     if author is None and page.meta_credit and (_looks_like_name(page.meta_credit)
                                                 or _looks_like_institution(page.meta_credit)):

@@ -171,14 +171,19 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         text = clean_spaces(el.text_content())
         if 15 <= len(text) <= 300 and fold(text) not in folded_segments:
             return text, el
+    # Nothing names a title: a static site's <title> is its name ("Xa Moc Bac"), its headline an <h2>/<h3>
+    # printed last before the text.
+    near_body = _headline_before_body(tree, candidates, any_heading=True)
+    if near_body is not None:
+        return near_body
     return (max(segments, key=len) if segments else ""), None
 
 
-def _headline_before_body(tree, candidates) -> tuple[str, lxml_html.HtmlElement] | None:
-    """When <title> names only the site (old portals), the headline is the title-classed element printed
-    last before the article's first long paragraph."""
-    titled = {id(el): el for el in candidates if el.tag not in ("h2", "h3") and
-              (el.tag == "h1" or _TITLE_CLASS.search(el.get("class", "") or ""))}
+def _headline_before_body(tree, candidates, any_heading: bool = False) -> tuple[str, lxml_html.HtmlElement] | None:
+    """When <title> names only the site (old portals), the headline is the title-classed element (with
+    `any_heading`, any heading) printed last before the article's first long paragraph."""
+    titled = {id(el): el for el in candidates if (any_heading and el.tag in _HEADINGS) or (
+        el.tag not in ("h2", "h3") and (el.tag == "h1" or _TITLE_CLASS.search(el.get("class", "") or "")))}
     if not titled:
         return None
     last = None
@@ -187,8 +192,9 @@ def _headline_before_body(tree, candidates) -> tuple[str, lxml_html.HtmlElement]
             text = clean_spaces(el.text_content())
             if 15 <= len(text) <= 300:
                 last = (text, el)
-        elif el.tag in ("p", "div", "td") and last is not None and len((el.text or "").strip()) >= 120:
-            return last
+        elif el.tag in ("p", "div", "td") and last is not None and (
+                len((el.text or "").strip()) >= 120 or (el.tag == "p" and len(el.text_content()) >= 120)):
+            return last  # a <p>'s text may sit in a <span> (Word's HTML)
     return None
 
 
@@ -305,8 +311,9 @@ _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày
 
 
 # -- dates.find_datetimes, searched only where a date can be ---------------------------------------
-# dates.find_datetimes runs five regexes over the whole body text: each tries every position (none starts
-# with a fixed character), ~1 ms on a portal page. Every one of its matches contains a year (19xx/20xx) and
+# dates.find_datetimes runs six regexes over the whole body text: each tries every position (none starts
+# with a fixed character), ~1 ms on a portal page. Every one of its matches contains a year (19xx/20xx, or
+# two digits right before a time: YEAR_MARK) and
 # consists only of digits, spaces, punctuation and the letters of a few words (ngày, tháng, năm, lúc, month
 # names, sáng/chiều/tối, SA/CH/AM/PM, T/ICT/Z). A character none of the patterns can consume ends every
 # match, so the text falls into segments between such characters; only segments holding a year are
@@ -314,7 +321,7 @@ _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày
 # breaker) with the breaker itself still visible to look-behinds and \b. The matches, their order and the
 # 12-character suppression are those of dates.find_datetimes; tests/unit/test_extraction_speedups.py checks
 # that the breakers are never consumable by those patterns and compares both on every corpus page.
-_DATE_PATTERNS = (dates._ISO, dates._TIME_THEN_DATE, dates._DATE_THEN_TIME, dates._WORDY, dates._MONTH_NAMED)
+_DATE_PATTERNS = dates.PATTERNS
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
     "()[]{}<>\"!?;=*#@&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'")
@@ -323,13 +330,14 @@ DATE_BREAKERS = (
 )
 _BREAK = re.compile("[" + re.escape(DATE_BREAKERS) + "]")
 _LAST_BREAK = re.compile("(?s:.*)[" + re.escape(DATE_BREAKERS) + "]")
-_YEAR = re.compile(r"(?:19|20)\d\d")
+# A year, or a two-digit one with its time ("08/12/25 18:20", dates._SHORT_YEAR_THEN_TIME).
+YEAR_MARK = re.compile(r"(?:19|20)\d\d|/\d\d(?!\d)\s*(?:[|,\-–]\s*)?[0-2]?\d\s*[:hg]")
 
 
 def _date_segments(text: str) -> list[tuple[int, int]]:
     """(start, end) of the breaker-free runs of `text` that hold a year, in order."""
     segments: list[tuple[int, int]] = []
-    for year in _YEAR.finditer(text):
+    for year in YEAR_MARK.finditer(text):
         if segments and year.start() < segments[-1][1]:
             continue
         low = segments[-1][1] if segments else 0
@@ -381,7 +389,8 @@ def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: s
             if before_body:
                 # Without a known headline the page's header is "after" it too, visit date included: the date
                 # printed nearest the body is the article's.
-                return before_body[0][1] if title_known else before_body[-1][1]
+                pos, value = before_body[0] if title_known else before_body[-1]
+                return _with_time_in_words(c.text, pos, value)
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
             just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_end]
@@ -389,3 +398,18 @@ def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: s
                 return just_above[-1][1]
     with_time = [(p, v) for p, v in after[:3] if v.hour or v.minute]
     return (with_time or after)[0][1]
+
+
+# "9 giờ 15 phút, ngày 05/11/2025": a stamp's time in words before its date. Read only on the date line between
+# the headline and the text: in an announcement's text "7 giờ 30 phút, ngày 15/9" is the time of its event.
+_TIME_IN_WORDS_BEFORE = re.compile(r"(?i)(?<!\d)(?P<h>[01]?\d|2[0-3])\s*giờ\s*(?:(?P<mi>[0-5]?\d)\s*(?:phút)?)?"
+                                   r"\s*[,\-–]?\s*(?:ngày\s*)?$")
+
+
+def _with_time_in_words(text: str, pos: int, value: dt.datetime) -> dt.datetime:
+    if value.hour or value.minute:
+        return value
+    found = _TIME_IN_WORDS_BEFORE.search(text, max(0, pos - 30), pos)
+    if found is None:
+        return value
+    return value.replace(hour=int(found.group("h")), minute=int(found.group("mi") or 0))
