@@ -118,7 +118,8 @@ class MeetingClassifier:
         headline, body_negatives = negative_signals(decided, hits)
         is_meeting, confidence, decision_evidence = decide(
             p_raw=1.0 / (1.0 + math.exp(-logit)), p_cal=p_cal, reported=reported, headline_negative=headline,
-            body_negatives=body_negatives, negative_rate=calibration["negative_rate"])
+            body_negatives=body_negatives, negative_rate=calibration["negative_rate"],
+            names_a_meeting=hits.names_a_meeting)
         evidence = decision_evidence + evidence
         if not is_meeting:
             return Classification(False, None, _below(confidence), evidence)
@@ -165,7 +166,8 @@ class MeetingClassifier:
 
 
 def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str | None,
-           body_negatives: list[str], negative_rate: float) -> tuple[bool, float, list[str]]:
+           body_negatives: list[str], negative_rate: float, names_a_meeting: bool = True
+           ) -> tuple[bool, float, list[str]]:
     """(is_meeting_report, confidence = probability of a report, evidence entries of the decision).
 
     1. A headline or opening rule ("not:schedule", "not:resolution_text", ...) decides "not a report",
@@ -174,9 +176,12 @@ def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str
        unless the opening reports the meeting (dated, chaired or held, a meeting named) *and* the calibrated
        probability agrees.
     3. Otherwise the calibrated probability decides, against THRESHOLD.
+    0. An article that names no meeting at all (rules.MEETING_WORDS) is not a report, whatever the model says.
     A negative rule's decision has the confidence `negative_rate`: the smoothed rate of reports among the train
     articles such rules decided, so always far below the threshold.
     """
+    if not names_a_meeting:
+        return False, min(negative_rate, p_cal), ["rule:no-meeting-named"]
     evidence = []
     if headline_negative is not None:
         kind = headline_negative.removeprefix("not:")

@@ -140,6 +140,15 @@ _RECOUNTED = re.compile(" (?:" + "|".join(re.escape(fold(w)) for w in ("qua", "k
                         + ") $")
 
 
+# Words a report of any meeting uses somewhere: the meeting's name ("hội nghị", "kỳ họp", "đại hội"), its kind of
+# gathering ("làm việc với", "tiếp xúc cử tri", "đối thoại") or its moments ("khai mạc", "chất vấn", "chủ trì"). An
+# article that uses none reports no meeting, however its opening reads ("Ngày 9/10, Sở … công nhận 3 trường …").
+MEETING_WORDS = ("hội nghị", "họp", "giao ban", "đại hội", "làm việc", "tiếp xúc", "đối thoại", "sơ kết", "tổng kết",
+                 "khai mạc", "bế mạc", "chất vấn", "giám sát", "hội thảo", "tọa đàm", "toạ đàm", "chủ trì", "chủ tọa",
+                 "chủ toạ", "thảo luận", "biểu quyết", "thông qua", "kết luận", "đoàn công tác", "phiên")
+_MEETING_WORD = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(w)) for w in MEETING_WORDS) + r")(?!\w)")
+
+
 @dataclass(frozen=True)
 class RuleHits:
     type_hits: dict[str, list[str]]
@@ -147,6 +156,7 @@ class RuleHits:
     happened: list[str]
     opens_with_time: bool
     voters_meeting_for_session: bool = False
+    names_a_meeting: bool = True
 
 
 def rule_hits(title: str, text: str) -> RuleHits:
@@ -183,7 +193,8 @@ def rule_hits(title: str, text: str) -> RuleHits:
     dated = bool(_OPENING.match(first)) or any(
         not DOCUMENT_BEFORE.search(opening[max(0, m.start() - 60):m.start() + 6])
         for m in _DATED_OPENING.finditer(opening))
-    return RuleHits(type_hits, negative_hits, happened, dated, voters_meeting)
+    names_a_meeting = bool(type_hits) or bool(_MEETING_WORD.search(head)) or bool(_MEETING_WORD.search(fold(text)))
+    return RuleHits(type_hits, negative_hits, happened, dated, voters_meeting, names_a_meeting)
 
 
 def _voters_meeting_for_session(title: str, head: str) -> bool:
