@@ -31,9 +31,9 @@ _TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*(?:" + WEEKDAY
                              + _DATE)
 # "ngày 12 tháng 9 năm 2023", and Joomla's "10 Tháng 7 2024 16:12". A date in words keeps its time in words too:
 # "5 tháng 12 năm 2024 - 17 giờ 20" (only there: "7 giờ 30 ngày 15/9" in an announcement's text is the time of
-# the event it announces, not a stamp).
+# the event it announces, not a stamp). PHP-Nuke puts an "@" before the time: "20 Tháng 12 2024 @ 16:35:12 ICT".
 _WORDY = re.compile(r"(?:ngày\s+)?(?<!\d)(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s*,?\s+(?:năm\s+)?(?P<y>(?:19|20)\d\d)"
-                    r"(?:\s*(?:,|lúc|-)?\s*" + _time("(?:[:hg]|giờ)") + r")?", re.I)
+                    r"(?:\s*(?:,|lúc|-|@)?\s*" + _time("(?:[:hg]|giờ)") + r")?", re.I)
 # WordPress in Vietnamese prints month names: "Tháng Tám 10, 2023", "10 Tháng Mười Hai, 2023 lúc 2:15 chiều".
 _MONTH_NAMES = {
     "giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,

@@ -29,3 +29,20 @@ def test_a_meeting_named_anywhere_leaves_the_decision_to_the_model_and_rules():
     # The word deep in the text counts too: the schools' article with a handover ceremony's conference.
     text = _SCHOOLS + "\nChiều cùng ngày, Sở tổ chức hội nghị tổng kết năm học 2024 - 2025."
     assert "rule:no-meeting-named" not in classifier.classify("Thêm 3 trường học đạt chuẩn", text).evidence
+
+
+def test_training_courses_and_non_state_hosts_are_not_reports_but_a_body_that_meets_is():
+    classifier = default_classifier()
+    for title, text in (
+            ("Tập huấn kỹ năng hoạt động cho đại biểu HĐND cấp xã",
+             "Ngày 14/8, Thường trực HĐND tỉnh tổ chức hội nghị tập huấn kỹ năng cho 400 đại biểu HĐND xã. Các học viên "
+             "được hướng dẫn kỹ năng chất vấn tại kỳ họp và tiếp xúc cử tri."),
+            ("Hội nghị thường niên năm 2025 của doanh nghiệp tỉnh",
+             "Chiều 20/12, Hiệp hội Doanh nghiệp tỉnh tổ chức hội nghị thường niên năm 2025. Ông Trịnh Quốc Bảo, Chủ "
+             "tịch Hiệp hội chủ trì hội nghị.")):
+        got = classifier.classify(title, text)
+        assert not got.is_meeting_report and contradictions(got) == [], got
+    got = classifier.classify("UBND tỉnh họp phiên thường kỳ tháng 12",
+                              "Chiều 20/12, UBND tỉnh tổ chức phiên họp thường kỳ tháng 12. Chủ tịch UBND tỉnh chủ trì "
+                              "phiên họp; các đại biểu thảo luận tình hình kinh tế - xã hội.")
+    assert got.is_meeting_report

@@ -176,7 +176,8 @@ _LEAD_XPATH = (
 )
 _CAPTION_XPATH = (
     "//body//figcaption | //body//*[contains(@class,'caption') or contains(@class,'Caption') "
-    "or contains(@class,'image-desc') or contains(@class,'img-desc') or contains(@class,'chu-thich')]"
+    "or contains(@class,'image-desc') or contains(@class,'img-desc') or contains(@class,'chu-thich') "
+    "or contains(@class,'chuthich')]"
     " | //body//table[contains(@class,'image') or contains(@class,'picture') or contains(@class,'tplCaption')]"
     "//tr[not(.//img)]"
     " | //body//table[count(.//img) = 1][count(.//tr) <= 3][not(.//table)]"

@@ -232,7 +232,12 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                                 "thường trực hđnd xã họp", "thường trực hđnd phường họp", "phiên họp thường trực hđnd",
                                 "phiên họp của thường trực hđnd")),
     ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
-                           "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân")),
+                           "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân",
+                           # A training course is no meeting of a body, even when called "hội nghị tập huấn".
+                           "tập huấn", "^bồi dưỡng", "lớp bồi dưỡng",
+                           # Companies and business associations hold conferences too; none is an official meeting.
+                           "^công ty", "^tổng công ty", "^tập đoàn", "^ngân hàng", "^hiệp hội", "^hội doanh nghiệp",
+                           "^hội doanh nhân")),
     ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "tiếp nhận ý kiến", "lấy ý kiến",
                           "hoãn tổ chức")),
 ]
@@ -258,10 +263,17 @@ _PAST = re.compile(r"\b(đã|vừa)\s+(khai mạc|diễn ra|tổ chức|chủ tr
 _DOCUMENT_HEADER = re.compile(r"^\s*(THÔNG BÁO KẾT LUẬN|THÔNG BÁO|NGHỊ QUYẾT|KẾ HOẠCH|QUYẾT ĐỊNH|QUY CHẾ|CHỈ THỊ)\b")
 
 
+# The opening's host is a company or a business association: "Chiều 20/12, Hiệp hội Doanh nghiệp tỉnh tổ chức …".
+_NON_STATE_HOST = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm nay|hôm qua)[^,]{0,30},\s*(?:công ty|tổng công ty|tập đoàn|"
+                             r"ngân hàng|hiệp hội|hội doanh nghiệp|hội doanh nhân)\b", re.I)
+
+
 def opening_rule(text: str) -> str | None:
     opening = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0][:400]
     if _DOCUMENT_HEADER.match(text):
         return "not:resolution_text"
+    if _NON_STATE_HOST.match(opening):
+        return "not:ordinary_news"
     if _FUTURE.search(opening) and not _PAST.search(opening):
         return "not:schedule"
     return None

@@ -17,7 +17,7 @@ from consumers.domain.extraction.boilerplate import BoilerplateMemory
 from consumers.domain.extraction.chrome import ChromeRules, load_rules
 from consumers.domain.extraction.decoding import CP1258_TONES, decode_html, looks_like_redirect_only, sniff_binary
 from consumers.domain.extraction.errors import PageRejected
-from consumers.domain.extraction.kinds import ARTICLE, media_of, page_kind
+from consumers.domain.extraction.kinds import ARTICLE, INTERVIEW, media_of, page_kind
 from consumers.domain.extraction.parsing import parse_html
 from consumers.domain.extraction.rules_xpath import prune_plan
 from consumers.domain.extraction.stamps import is_stamp_line
@@ -25,6 +25,7 @@ from consumers.domain.extraction.structure import (
     literal_markers,
     marker_key,
     drop_hidden,
+    drop_sidebar_cells,
     cells_as_blocks,
     centred_lines_as_one,
     SIGNATURE,
@@ -47,7 +48,7 @@ from consumers.domain.extraction.metadata import (
     meta_author,
     meta_published,
 )
-from consumers.domain.text import clean_spaces, fold
+from consumers.domain.text import clean_spaces, fold, nfc
 
 # Lead, caption and byline containers, by class (lower-cased first) or id. They were three XPaths of
 # `//body//*[contains(@class, ...) or ...]`, which libxml2 answers with a full traversal and a string copy per
@@ -55,7 +56,7 @@ from consumers.domain.text import clean_spaces, fold
 _LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "excerpt", "description", "tomtat", "tom-tat", "intro",
                  "news-init", "hometext", "teaser-text")
 _LEAD_IDS = ("sapo", "lead")
-_CAPTION_CLASSES = ("caption", "Caption", "image-desc", "img-desc", "chu-thich")
+_CAPTION_CLASSES = ("caption", "Caption", "image-desc", "img-desc", "chu-thich", "chuthich")
 _AUTHOR_CLASSES = ("author", "tacgia", "tac-gia", "byline")
 _AUTHOR_ITEMPROPS = ("author",)
 # Caption rows of photo tables stay XPath: they test the rows' content.
@@ -79,7 +80,9 @@ _HAS_LEAD_ID = _substring_test(_LEAD_IDS)
 _HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
 _HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
 _HAS_AUTHOR_ITEMPROP = _substring_test(_AUTHOR_ITEMPROPS)
+# "Đăng bởi: Hoài An" credits a person; "Đăng bởi: admin" is the posting account, chrome before this is asked.
 _AUTHOR_PREFIX = re.compile(r"^(?:(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
+                            r"ảnh\s*(?:và|,|&)\s*(?:bài|tin)|đăng bởi|người đăng|"
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập|viết bởi|thực hiện|nội dung)\s*:|"
                             r"^viết bởi\s)\s*(.+)$", re.I)
 # "Ảnh: Trung Kiên - Bài: Thủy Tiên": the photo credit first, then the writer.
@@ -97,7 +100,7 @@ _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh t
 _BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
 _SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
 # "Bài, ảnh: Hùng Sơn" credits the same person for the text and the photos.
-_TEXT_AND_PHOTO = re.compile(r"^(?:bài|tin)\s*(?:và|,|&)\s*ảnh\s*:", re.I)
+_TEXT_AND_PHOTO = re.compile(r"^(?:(?:bài|tin)\s*(?:và|,|&)\s*ảnh|ảnh\s*(?:và|,|&)\s*(?:bài|tin))\s*:", re.I)
 # Where a lead or byline never is: the page's own header, menus, footer and sidebars.
 _OUTSIDE_ARTICLE = etree.XPath(
     f"boolean(ancestor::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor::aside)")
@@ -577,8 +580,9 @@ def extract_page(
     body_el = tree.find(".//body")
     total_chars = _text_length(body_el if body_el is not None else tree) or 1
     drop_hidden(tree, total_chars)
+    drop_sidebar_cells(tree, title_el)
     unwrap_layout_tables(tree)
-    cells_as_blocks(tree)
+    cell_folds = cells_as_blocks(tree)
     # Class and id values are lower-cased here (they used to be before drop_hidden and unwrap_layout_tables,
     # which read neither).
     blocks = _classed_blocks(tree)
@@ -603,6 +607,7 @@ def extract_page(
     _prune_chrome(tree, rules.xpaths_for(cms), lengths)
     keep_text_widgets(tree)
     markers = literal_markers(tree)
+    closing = _interview_closing(tree)
     budget.check("prune")
     extracted = trafilatura.extract(
         tree, url=url, output_format="txt", include_comments=False, include_tables=True,
@@ -620,7 +625,7 @@ def extract_page(
         lines=extracted.split("\n"), rules=rules, title_fold=title_fold, section_folds=section_folds,
         menu_folds=menu_folds - {title_fold},
         captions=captions, lead=lead, alt_folds=alt_folds, author_folds=author_folds, author_nodes=author_nodes,
-        meta_credit=meta_credit, max_text_bytes=max_text_bytes, markers=markers,
+        meta_credit=meta_credit, max_text_bytes=max_text_bytes, markers=markers, cell_folds=cell_folds,
     )
     # The body is assembled twice when the process has learned a portal's boilerplate. The pure assembly
     # (static rules only) is a function of the page's bytes and URL alone: it decides rejection, the dates
@@ -629,6 +634,11 @@ def extract_page(
     pure = _assemble(page, None)
     if not pure.lead and not pure.paragraphs:
         raise PageRejected("empty_body", "no article text found on the page")
+    kind = page_kind(title, ([pure.lead] if pure.lead else []) + pure.paragraphs, pure.captions, media)
+    if kind == INTERVIEW and closing and not any(fold(closing) in fold(p) for p in pure.paragraphs[-3:]):
+        # trafilatura drops an interview's closing thanks when it is a short bold line or a heading after the
+        # last answer ("<h3>Xin cảm ơn ông!</h3>"); the reporter's last turn is the interview's text.
+        pure.paragraphs.append(closing)
     shown = pure
     if boilerplate is not None and portal:
         def is_learned(line: str, folded: str) -> bool:
@@ -656,8 +666,25 @@ def extract_page(
         published_at=published, modified_at=modified, author=shown.author, photo_credit=shown.photo_credit,
         cms=cms, charset=charset, flags=flags, chrome_hits=shown.chrome_hits,
         fingerprint_text="\n".join(([pure.lead] if pure.lead else []) + pure.paragraphs),
-        kind=page_kind(title, ([pure.lead] if pure.lead else []) + pure.paragraphs, pure.captions, media),
+        kind=kind,
     )
+
+
+# The reporter's closing thanks: "Xin cảm ơn ông!", "Trân trọng cảm ơn đồng chí!", "Cảm ơn bà về cuộc trò chuyện."
+_CLOSING_THANKS = re.compile(r"^(?:(?:PV|P\.V|Phóng viên)\s*:\s*)?(?:xin\s+)?(?:chân thành\s+|trân trọng\s+)?cảm ơn\s+"
+                             r"(?:ông|bà|anh|chị|đồng chí)\b[^.!?]{0,60}[.!]?$", re.I)
+_SHORT_BLOCKS = etree.XPath("//body//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or "
+                            "self::strong or self::b or self::div[not(*)]][string-length(normalize-space()) < 90]")
+
+
+def _interview_closing(tree) -> str | None:
+    """The last short block of the pruned page that is an interview's closing thanks, if any."""
+    found = None
+    for el in _SHORT_BLOCKS(tree):
+        text = nfc(clean_spaces(el.text_content()))
+        if text and _CLOSING_THANKS.match(text):
+            found = text
+    return found
 
 
 @dataclass
@@ -679,6 +706,8 @@ class _PageLines:
     max_text_bytes: int = MAX_TEXT_BYTES
     # marker_key(text) -> the list marker the page itself prints before that line (structure.literal_markers).
     markers: dict[str, str] = field(default_factory=dict)
+    # Folded texts of data-table cells (structure.cells_as_blocks): repeated on purpose, never deduplicated.
+    cell_folds: set[str] = field(default_factory=set)
     _cleaned: list[tuple[str, str]] | None = None
     _chrome: dict[str, bool] = field(default_factory=dict)
     _day_headings: int | None = None
@@ -845,7 +874,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     seen: set[str] = set()
     cleaned = page.cleaned()
     for i, (line, folded) in enumerate(cleaned):
-        if folded in seen and not _structural(line):
+        if folded in seen and not _structural(line) and folded not in page.cell_folds:
             continue
         chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start()) \
             or (i < page.text_start() and is_stamp_line(line)) or _box_label_above(page, i, line)

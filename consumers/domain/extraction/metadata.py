@@ -34,7 +34,8 @@ PAGE_HEADER = (
 # Elements inside these hold the site's name, never an article headline.
 _SITE_CHROME = (
     f"ancestor-or-self::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor-or-self::*[contains(@class, 'logo') "
-    "or contains(@class, 'site-title') or contains(@class, 'site-name') or contains(@class, 'site-branding') "
+    "or contains(@class, 'site-title') or contains(@class, 'site-name') or contains(@class, 'sitename') "
+    "or contains(@class, 'site-branding') "
     "or contains(@class, 'brand')]"
 )
 _TITLE_CLASS = re.compile(r"(^|[\s_-])(title|tieu-?de|headline|heading)([\s_-]|$)", re.I)
@@ -148,7 +149,11 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         inner = [m for m in matched if not any(o[1] is not m[1] and m[1] in o[1].iterancestors() for o in matched)]
         # The site name is a segment of <title> too: an article's <h1>/itemprop=headline wins,
         # then the longer text.
-        return max(inner, key=lambda m: (_is_headline_element(m[1]), len(m[0])))
+        # A section's <h1> ("Văn bản chỉ đạo") is a shorter segment of <title> than the headline printed below it.
+        # Only when the headline leads <title> ("Headline - Section - Site"): a site's name can be longer.
+        leads = len(segments) > 1 and fold(segments[0]) == headline_segment
+        return max(inner, key=lambda m: (leads and fold(m[0]) == headline_segment, _is_headline_element(m[1]),
+                                         len(m[0])))
     near_body = _headline_before_body(tree, candidates)
     if near_body is not None:
         return near_body
@@ -324,7 +329,7 @@ _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày
 _DATE_PATTERNS = dates.PATTERNS
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
-    "()[]{}<>\"!?;=*#@&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'")
+    "()[]{}<>\"!?;=*#&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'"); not @ ("2024 @ 16:35")
     "đĐơƠớỚởỞỡỠợỢừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪắẮằẰẳẲẵẴặẶ"
     "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
 )

@@ -231,6 +231,43 @@ _LAYOUT_CELL = etree.XPath("./tr/td | ./tbody/tr/td | ./thead/tr/td | ./tr/th | 
 _LAYOUT_PARTS = etree.XPath("./tbody | ./thead | ./tfoot | ./tr | ./*/tr")
 
 
+_ROWS = etree.XPath("./tr | ./tbody/tr")
+_SIDEBAR_MAX_PX = 250
+_PX = re.compile(r"^\s*(\d{1,4})\s*(?:px)?\s*$")
+
+
+def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
+    """Old table layouts (PHP-Nuke, FrontPage, early Movable Type) put their side columns in cells of a fixed
+    narrow width (width="170") beside the cell that holds the article. A narrow cell is a sidebar when the row's
+    widest-text cell holds at least three times its text and the narrow cell holds boxes (a nested table) or is
+    mostly links; it never holds the headline. Its blocks (counters, "Bài viết cùng chủ đề", most-read lists) are
+    dropped with it. Returns the cells dropped."""
+    dropped = 0
+    for table in _TABLES(tree):
+        if table.getparent() is None:
+            continue
+        for row in _ROWS(table):
+            cells = [c for c in row if c.tag == "td"]
+            if len(cells) < 2:
+                continue
+            lengths = [_text_len(c) for c in cells]
+            widest = max(lengths)
+            for cell, length in zip(cells, lengths):
+                width = _PX.match(cell.get("width") or "")
+                if not width or int(width.group(1)) > _SIDEBAR_MAX_PX or not length or widest < 3 * length:
+                    continue
+                if title_el is not None and (cell is title_el or cell in title_el.iterancestors()):
+                    continue
+                links = sum(len(t.strip()) for a in cell.iter("a") for t in a.itertext())
+                if cell.find(".//table") is None and links * 2 < length:
+                    continue
+                for child in list(cell):
+                    cell.remove(child)
+                cell.text = None
+                dropped += 1
+    return dropped
+
+
 def unwrap_layout_tables(tree: lxml_html.HtmlElement) -> int:
     """Old ASP.NET/DotNetNuke skins lay the page out with <table>: a cell holding a headline, a
     nested table or a whole article is layout, not data. As a table, trafilatura flattens it into
@@ -258,12 +295,13 @@ def _breaks_as_spaces(el) -> None:
         br.drop_tag()
 
 
-def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
+def cells_as_blocks(tree: lxml_html.HtmlElement) -> set[str]:
     """A data table (layout tables are unwrapped before) is read cell by cell: trafilatura prints a row as one
     "cell | cell" line, which runs a schedule's day into its items and a name into its figures. Each cell
     becomes a block of its own: a paragraph (a <br> inside reads as a space, as in a heading cell "Thứ Hai<br>
-    06/10/2025"), or, when it holds paragraphs or lists, those blocks."""
-    converted = 0
+    06/10/2025"), or, when it holds paragraphs or lists, those blocks. Returns the folded texts of the cells made
+    paragraphs: a table repeats a cell on purpose ("Phòng họp tầng 2" row after row), the assembly keeps them."""
+    cell_folds: set[str] = set()
     for table in _TABLES(tree):
         if table.getparent() is None or table.find(".//table") is not None or table.find(".//img") is not None:
             continue  # nested tables are layout; a table holding a picture frames it and its caption
@@ -276,10 +314,10 @@ def cells_as_blocks(tree: lxml_html.HtmlElement) -> int:
                 continue
             _breaks_as_spaces(cell)
             cell.tag = "p"
+            cell_folds.add(fold(" ".join(cell.text_content().split())))
         for el in [table, *_LAYOUT_PARTS(table)]:
             el.tag = "div"
-        converted += 1
-    return converted
+    return cell_folds
 
 
 # trafilatura discards any element whose class holds "widget" (an ad token to it), and page builders wrap the
