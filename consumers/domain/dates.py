@@ -10,8 +10,9 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def _time(separator: str) -> str:
     """A time of day, hours and minutes split by `separator`. "02:20 CH" / "9:05 SA": Vietnamese 12-hour clocks
-    mark afternoon with CH (chiều), morning with SA (sáng); "16h20'": a minute mark may follow the minutes."""
-    return (r"(?P<h>[01]?\d|2[0-3])\s*(?:" + separator + r"\s*(?P<mi>[0-5]\d)['’]?)(?:\s*:\s*(?P<s>[0-5]\d))?"
+    mark afternoon with CH (chiều), morning with SA (sáng); "16h20'", "08h30min": a minute mark may follow the
+    minutes."""
+    return (r"(?P<h>[01]?\d|2[0-3])\s*(?:" + separator + r"\s*(?P<mi>[0-5]\d)(?:['’]|min\b)?)(?:\s*:\s*(?P<s>[0-5]\d))?"
             r"(?:\s*(?P<ap>SA|CH|AM|PM|sáng|chiều|tối)\b)?")
 
 

@@ -169,7 +169,7 @@ _LEAD_XPATH = (
     "//body//*[contains(@class,'sapo') or (contains(@class,'lead') and (not(contains(@class,'leading-')) "
     "or contains(substring-before(@class,'leading-'),'lead') or contains(substring-after(@class,'leading-'),'lead'))) "
     "or contains(@class,'summary') "
-    "or contains(@class,'chapeau') or contains(@class,'excerpt') or contains(@class,'description') "
+    "or contains(@class,'chapeau') or contains(@class,'chapo') or contains(@class,'excerpt') or contains(@class,'description') "
     "or contains(@class,'tomtat') or contains(@class,'tom-tat') or contains(@class,'intro') "
     "or contains(@id,'sapo') or contains(@id,'lead') or contains(@class,'news-init') or contains(@class,'hometext') "
     "or contains(@class,'teaser-text')]"

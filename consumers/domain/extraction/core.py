@@ -53,7 +53,7 @@ from consumers.domain.text import clean_spaces, fold, nfc
 # Lead, caption and byline containers, by class (lower-cased first) or id. They were three XPaths of
 # `//body//*[contains(@class, ...) or ...]`, which libxml2 answers with a full traversal and a string copy per
 # contains(): one walk in Python reads each element's class once (see _ClassedBlocks).
-_LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "excerpt", "description", "tomtat", "tom-tat", "intro",
+_LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "chapo", "excerpt", "description", "tomtat", "tom-tat", "intro",
                  "news-init", "hometext", "teaser-text")
 _LEAD_IDS = ("sapo", "lead")
 _CAPTION_CLASSES = ("caption", "Caption", "image-desc", "img-desc", "chu-thich", "chuthich")
@@ -297,6 +297,20 @@ def _classed_blocks(tree) -> _ClassedBlocks:
         wanted = set(captions).union(rows)
         captions = [el for b in bodies for el in b.iterdescendants(etree.Element) if el in wanted]
     return _ClassedBlocks(leads, captions, authors)
+
+
+# A credit printed as a definition list: "<dt>Người viết</dt><dd>Minh Châu</dd>" (Optimizely's Alloy templates).
+_CREDIT_TERMS = etree.XPath("//body//dt[string-length(normalize-space()) < 30]")
+
+
+def _labelled_credits(tree) -> list:
+    out = []
+    for dt_el in _CREDIT_TERMS(tree):
+        if _AUTHOR_LABEL.match(clean_spaces(dt_el.text_content())):
+            dd = dt_el.getnext()
+            if dd is not None and dd.tag == "dd":
+                out.append(dd)
+    return out
 
 
 def _lead_elements(found, title_el) -> list:
@@ -593,7 +607,7 @@ def extract_page(
     lead = lead_candidates[0] if lead_candidates else ""
     caption_els = blocks.captions + captions_under_images(tree)
     captions = list(dict.fromkeys(t for t in _texts(caption_els) if len(t) >= 8))
-    author_nodes = [t for t in _texts(blocks.authors) if len(t) <= 80]
+    author_nodes = [t for t in _texts(blocks.authors + _labelled_credits(tree)) if len(t) <= 80]
     author_folds = {fold(t) for t in author_nodes}
     alt_folds = image_alt_texts(tree)
 
@@ -755,8 +769,8 @@ class _PageLines:
                 if lead_fold else None
             if found is None:
                 after = start + 1 if start < len(cleaned) else 0
-                found = next((i for i in range(after, len(cleaned)) if len(cleaned[i][0].split()) >= _SENTENCE_WORDS),
-                             min(after, len(cleaned)))
+                found = next((i for i in range(after, len(cleaned)) if len(cleaned[i][0].split()) >= _SENTENCE_WORDS
+                              and not is_stamp_line(cleaned[i][0])), min(after, len(cleaned)))
             self._text_start = found
         return self._text_start
 
@@ -801,6 +815,11 @@ def _info_bar_byline(line: str, page: "_PageLines"):
 _INFO_BAR_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 
 
+_HAS_DIGIT = re.compile(r"\d").search
+# A quoted document's header under its lead ("QUYẾT ĐỊNH", "TỈNH ỦY ĐIỆN BIÊN" is an _INSTITUTION) is no byline.
+_DOCUMENT_NAME = re.compile(r"^(?:quyết định|nghị quyết|chỉ thị|thông báo|kế hoạch|quy chế|tờ trình|báo cáo|công văn|"
+                            r"hướng dẫn|quy định|kết luận)\b", re.I)
+_WEEKDAY_IN = re.compile(WEEKDAY).search  # "THỨ HAI" heads a schedule's day, whatever its case
 # A line this long is a sentence of the article, not a label or a stamp.
 _SENTENCE_WORDS = 12
 
@@ -915,6 +934,13 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         if folded in page.author_folds and len(line) <= 80:
             # The text of the page's byline element ("Phòng Thông tin - Dân nguyện").
             author = author or _byline_name(line, rules)
+            continue
+        if author is None and len(paragraphs) == (0 if lead else 1) and len(line) <= 40 \
+                and 2 <= len(line.split()) <= 4 and _looks_like_name(line) and not _HAS_DIGIT(line) \
+                and folded not in page.cell_folds and not _WEEKDAY_IN(line) and not _INSTITUTION.match(line) \
+                and not _DOCUMENT_NAME.match(line):
+            # A name on its own line right under the lead is the byline ("MINH NHẬT"), not the text's first line.
+            author = line.strip()
             continue
         seen.add(folded)
         paragraphs.append(line)
