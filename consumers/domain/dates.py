@@ -53,9 +53,9 @@ _MONTH_NAMED = re.compile(
     + r")\s*(?P<comma>,)?\s*(?P<y>(?:19|20)\d\d)" + _CLOCK,
     re.I,
 )
-# ISO and NukeViet's "2023-07-06ICT22:37:00"
+# ISO, NukeViet's "2023-07-06ICT22:37:00" and DokuWiki's year-first "2025/12/30 17:15"
 _ISO = re.compile(
-    r"(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:\s*(?:T|ICT|\s)\s*(?P<h>[0-2]\d):(?P<mi>[0-5]\d)"
+    r"(?P<y>(?:19|20)\d\d)[-/](?P<m>[01]\d)[-/](?P<d>[0-3]\d)(?:\s*(?:T|ICT|\s)\s*(?P<h>[0-2]\d):(?P<mi>[0-5]\d)"
     r"(?::(?P<s>[0-5]\d))?(?:\.\d+)?\s*(?P<tz>Z|[+-]\d\d:?\d\d)?)?"
 )
 

@@ -44,9 +44,6 @@ BELOW_TARGET = {
     "extraction_holdout13": "first measurement (6785643, measured once, written after the holdout12 rules): body P/R "
                             "0.973 / 0.983, no chrome string on any page, lead 0.767 (five pages labelled without a "
                             "lead), title 1.000, date 1.000, author 0.933; schedules kept 0.915",
-    "extraction_holdout15": "first measurement (88cbfc5, measured once, sealed until this session's work was done): "
-                            "body P/R 0.902 / 0.994, no chrome string on any page, lead and title 1.000, date 0.800, "
-                            "author 0.833; learned (warm) 0.948",
     "extraction_holdout14": "first measurement (2fcbea6, measured once, written during this session): body P/R "
                             "0.979 / 0.975, 1 chrome string on 1 page, lead 0.833, date 0.833, author 0.467; learned "
                             "the same",

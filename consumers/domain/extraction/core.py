@@ -98,6 +98,8 @@ _INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|
                           r"thành ủy|thành uỷ|đảng ủy|đảng uỷ|công an|đài|báo|nhóm phóng viên|nhóm pv)\s", re.I)
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
 _BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
+# "Quang Sáng (bài) - Hữu Đạt (ảnh)": each name followed by its role.
+_BYLINE_WITH_ROLES = re.compile(r"^(.+?)\s*\((?:bài|tin|bài viết|nội dung)\)\s*[-–,;|]\s*(.+?)\s*\(ảnh\)$", re.I)
 _SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
 # "Bài, ảnh: Hùng Sơn" credits the same person for the text and the photos.
 _TEXT_AND_PHOTO = re.compile(r"^(?:(?:bài|tin)\s*(?:và|,|&)\s*ảnh|ảnh\s*(?:và|,|&)\s*(?:bài|tin))\s*:", re.I)
@@ -844,9 +846,11 @@ _DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
                           r"(\d{1,2}[/.]\d{1,2}([/.]\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
                           r"|(ngày\s*)?\d{1,2}[/.]\d{1,2}([/.]\d{4})?\s*[,(\-–]?\s*" + WEEKDAY + r"\s*\)?)\s*:?$",
                           re.IGNORECASE)
-# An item of the day, or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00" is a time,
+# An item of the day ("Sáng 07h30: …"), or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00"
+# is a time,
 # "10 hộ dân" is not.
-_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)\s*(:|-|–|$)|"
+_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)"
+                       r"(\s*\d{1,2}\s*(giờ|h|g|:)\s*\d{0,2})?\s*(:|-|–|$)|"
                        r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:)\s*\d{0,2})", re.IGNORECASE)
 
 
@@ -966,7 +970,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
 
     if author:
         # One byline for text and photos: "H'Yâm Niê - Ảnh: Hoàng Gia".
-        split = _BYLINE_WITH_PHOTO.match(author)
+        split = _BYLINE_WITH_PHOTO.match(author) or _BYLINE_WITH_ROLES.match(author)
         if split:
             author, photo_credit = split.group(1).strip(), photo_credit or split.group(2).strip()
     if not lead and paragraphs:

@@ -44,6 +44,7 @@ _ITEMPROP_DATES = frozenset(("datePublished", "dateModified"))
 _WITH_ITEMPROP = etree.XPath("//*[@itemprop]")
 _JSON_LD = etree.XPath("//script[@type='application/ld+json']")
 _TIME_PUBLISHED_VALUES = etree.XPath(_TIME_PUBLISHED, smart_strings=False)
+_TIMES_WITH_DATETIME = etree.XPath("//body//time[@datetime]")
 
 
 @lru_cache(maxsize=2)  # read once per page by both the date and the author lookups
@@ -232,6 +233,18 @@ def meta_published(tree: lxml_html.HtmlElement) -> tuple[dt.datetime | None, dt.
             published = parse_datetime(value)
             if published is not None:
                 break
+    if published is None:
+        # A page that prints one <time datetime> (MkDocs Material's blog, static sites) prints its post date there.
+        # What it shows a reader outranks the attribute when it has the time: Gatsby's attribute holds the day only
+        # ("2025-09-30" shown as "30-09-2025 18:10"), HubSpot's the UTC time without saying so ("2025-12-09
+        # 11:45:00" shown as "09/12/2025 6:45 CH").
+        times = _TIMES_WITH_DATETIME(tree)
+        if len(times) == 1:
+            published = parse_datetime(times[0].get("datetime") or "")
+            shown = parse_datetime(clean_spaces(times[0].text_content()))
+            if shown is not None and (shown.hour or shown.minute) and (
+                    published is None or abs(shown - published) <= dt.timedelta(days=1)):
+                published = shown
     return published, modified
 
 
