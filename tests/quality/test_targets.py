@@ -47,8 +47,6 @@ BELOW_TARGET = {
     "extraction_holdout14": "first measurement (2fcbea6, measured once, written during this session): body P/R "
                             "0.979 / 0.975, 1 chrome string on 1 page, lead 0.833, date 0.833, author 0.467; learned "
                             "the same",
-    "classification_holdout13": "first measurement (2fcbea6, measured once): F1 0.976 (a ward's consultation of "
-                                "residents missed), no contradictions, ECE 0.025, type 0.905, date 0.952",
     "classification_holdout12": "first measurement (6785643, measured once): F1 1.000, no contradictions, ECE 0.032, "
                                 "type 1.000, presiding 1.000 / 0.944 (a chair named after 'chủ trì' not found), "
                                 "date 1.000",

@@ -16,6 +16,7 @@ The decision cannot contradict its evidence (see `decide`):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from consumers.domain.classification.features import features
@@ -38,6 +39,12 @@ THRESHOLD = 0.5
 # A headline or opening rule ("Lịch công tác ...", "... sẽ khai mạc ...") is overridden only by a model this
 # sure (raw probability) of a report: the headline of a report can quote a schedule word.
 HEADLINE_OVERRIDE_P = 0.97
+# Headline negatives a reported opening (dated, chaired or held, a meeting named) outweighs: a headline that
+# names an announcement's business ("lấy ý kiến", "tiếp nhận ý kiến") over the report of the meeting held for it.
+OPENING_OVERRIDES_TITLE = frozenset(("announcement",))
+# ... never under a notice's own headline ("Thông báo về việc tổ chức tiếp xúc cử tri …"): its opening describes the
+# meeting to come in the words of a report.
+NOTICE_HEADLINE = re.compile(r"^\s*(?:thông báo|giấy mời|kế hoạch|lịch)\b", re.I)
 # Verbs of a dated opening that say the meeting was held and who chaired it. A chair "điều hành" (conducts) a
 # questioning sitting; deputies "tiếp xúc cử tri" (meet voters) in a dated opening have met them (the future
 # "sẽ tiếp xúc" is an opening rule's "not:schedule" first).
@@ -119,7 +126,7 @@ class MeetingClassifier:
         is_meeting, confidence, decision_evidence = decide(
             p_raw=1.0 / (1.0 + math.exp(-logit)), p_cal=p_cal, reported=reported, headline_negative=headline,
             body_negatives=body_negatives, negative_rate=calibration["negative_rate"],
-            names_a_meeting=hits.names_a_meeting)
+            names_a_meeting=hits.names_a_meeting, notice_headline=bool(NOTICE_HEADLINE.match(title)))
         evidence = decision_evidence + evidence
         if not is_meeting:
             return Classification(False, None, _below(confidence), evidence)
@@ -166,12 +173,13 @@ class MeetingClassifier:
 
 
 def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str | None,
-           body_negatives: list[str], negative_rate: float, names_a_meeting: bool = True
-           ) -> tuple[bool, float, list[str]]:
+           body_negatives: list[str], negative_rate: float, names_a_meeting: bool = True,
+           notice_headline: bool = False) -> tuple[bool, float, list[str]]:
     """(is_meeting_report, confidence = probability of a report, evidence entries of the decision).
 
     1. A headline or opening rule ("not:schedule", "not:resolution_text", ...) decides "not a report",
-       unless the model is at least HEADLINE_OVERRIDE_P sure of a report.
+       unless the model is at least HEADLINE_OVERRIDE_P sure of a report, or (an announcement's headline only)
+       the opening reports the meeting and the calibrated probability agrees.
     2. A negative phrase in the text (schedule, interview, resolution text, announcement) decides "not a report",
        unless the opening reports the meeting (dated, chaired or held, a meeting named) *and* the calibrated
        probability agrees.
@@ -185,9 +193,14 @@ def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str
     evidence = []
     if headline_negative is not None:
         kind = headline_negative.removeprefix("not:")
-        if p_raw < HEADLINE_OVERRIDE_P:
+        if kind in OPENING_OVERRIDES_TITLE and reported and p_cal >= THRESHOLD and not notice_headline:
+            # "Phường … lấy ý kiến Nhân dân về …" over "Tối 6/11, UBND phường tổ chức hội nghị lấy ý kiến …; Chủ
+            # tịch UBND phường chủ trì hội nghị": the opening reports the meeting the headline only names.
+            evidence.append(f"override:negative:title:{kind}:by:reported-opening+model")
+        elif p_raw < HEADLINE_OVERRIDE_P:
             return False, min(negative_rate, p_cal), [f"rule:title:{headline_negative}"]
-        evidence.append(f"override:negative:title:{kind}:by:model>={HEADLINE_OVERRIDE_P}")
+        else:
+            evidence.append(f"override:negative:title:{kind}:by:model>={HEADLINE_OVERRIDE_P}")
     if body_negatives:
         if not (reported and p_cal >= THRESHOLD):
             return False, min(negative_rate, p_cal), []

@@ -230,7 +230,9 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                                 # The council's standing body meets between sessions; its meeting is no session.
                                 "thường trực hđnd tỉnh họp", "thường trực hđnd huyện họp", "thường trực hđnd thành phố họp",
                                 "thường trực hđnd xã họp", "thường trực hđnd phường họp", "phiên họp thường trực hđnd",
-                                "phiên họp của thường trực hđnd")),
+                                "phiên họp của thường trực hđnd",
+                                # The standing body's hearing of the executive ("phiên giải trình") is no session.
+                                "phiên giải trình")),
     ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
                            "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân",
                            # A training course is no meeting of a body, even when called "hội nghị tập huấn".
