@@ -47,8 +47,6 @@ BELOW_TARGET = {
     "extraction_holdout17": "first measurement (239c3af, measured once, written during this session): body P/R "
                             "0.993 / 0.975, no chrome string on any page, lead and title 1.000, date 0.333, author "
                             "0.633; schedules 0.917; learned the same",
-    "classification_holdout16": "first measurement (239c3af, measured once): F1 0.976 (a youth science conference "
-                                "taken for a meeting), no contradictions, ECE 0.041, type 1.000",
     "extraction_holdout14": "first measurement (2fcbea6, measured once, written during this session): body P/R "
                             "0.979 / 0.975, 1 chrome string on 1 page, lead 0.833, date 0.833, author 0.467; learned "
                             "the same",
