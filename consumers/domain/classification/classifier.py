@@ -126,7 +126,9 @@ class MeetingClassifier:
         is_meeting, confidence, decision_evidence = decide(
             p_raw=1.0 / (1.0 + math.exp(-logit)), p_cal=p_cal, reported=reported, headline_negative=headline,
             body_negatives=body_negatives, negative_rate=calibration["negative_rate"],
-            names_a_meeting=hits.names_a_meeting, notice_headline=bool(NOTICE_HEADLINE.match(title)))
+            # A headline a rule types as a meeting names one, whatever words the text uses.
+            names_a_meeting=hits.names_a_meeting or (decided is not None and not decided.startswith("not:")),
+            notice_headline=bool(NOTICE_HEADLINE.match(title)))
         evidence = decision_evidence + evidence
         if not is_meeting:
             return Classification(False, None, _below(confidence), evidence)

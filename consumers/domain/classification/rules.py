@@ -145,7 +145,8 @@ _RECOUNTED = re.compile(" (?:" + "|".join(re.escape(fold(w)) for w in ("qua", "k
 # article that uses none reports no meeting, however its opening reads ("Ngày 9/10, Sở … công nhận 3 trường …").
 MEETING_WORDS = ("hội nghị", "họp", "giao ban", "đại hội", "làm việc", "tiếp xúc", "đối thoại", "sơ kết", "tổng kết",
                  "khai mạc", "bế mạc", "chất vấn", "giám sát", "hội thảo", "tọa đàm", "toạ đàm", "chủ trì", "chủ tọa",
-                 "chủ toạ", "thảo luận", "biểu quyết", "thông qua", "kết luận", "đoàn công tác", "phiên")
+                 "chủ toạ", "thảo luận", "biểu quyết", "thông qua", "kết luận", "đoàn công tác", "phiên",
+                 "cho ý kiến", "điều hành", "đoàn kiểm tra", "kiểm tra", "tiếp công dân", "nghe báo cáo")
 _MEETING_WORD = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(w)) for w in MEETING_WORDS) + r")(?!\w)")
 
 
@@ -236,9 +237,15 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("not:ordinary_news", ("thăm, tặng quà", "thăm và tặng quà", "tặng quà", "thăm, chúc tết", "chúc tết",
                            "dâng hương", "khánh thành", "khởi công", "lễ hội", "giải thi đấu", "ra quân",
                            # A training course is no meeting of a body, even when called "hội nghị tập huấn".
-                           "tập huấn", "^bồi dưỡng", "lớp bồi dưỡng",
+                           # (at the headline's start: "… chất vấn về công tác đào tạo, tập huấn nghề" reports a
+                           # session)
+                           "^tập huấn", "^bồi dưỡng kỹ năng", "^bồi dưỡng nghiệp vụ", "hội nghị tập huấn", "lớp tập huấn",
+                           "lớp bồi dưỡng", "khai giảng",
+                           # A scientific conference presents papers; no body meets.
+                           "hội nghị khoa học", "hội thảo khoa học",
                            # Companies and business associations hold conferences too; none is an official meeting.
-                           "^công ty", "^tổng công ty", "^tập đoàn", "^ngân hàng", "^hiệp hội", "^hội doanh nghiệp",
+                           # (Not banks: the State Bank's branch and the Social Policy Bank are state bodies.)
+                           "^công ty", "^tổng công ty", "^tập đoàn", "^hiệp hội", "^hội doanh nghiệp",
                            "^hội doanh nhân")),
     ("not:announcement", ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "tiếp nhận ý kiến", "lấy ý kiến",
                           "hoãn tổ chức")),
@@ -267,14 +274,23 @@ _DOCUMENT_HEADER = re.compile(r"^\s*(THÔNG BÁO KẾT LUẬN|THÔNG BÁO|NGHỊ
 
 # The opening's host is a company or a business association: "Chiều 20/12, Hiệp hội Doanh nghiệp tỉnh tổ chức …".
 _NON_STATE_HOST = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm nay|hôm qua)[^,]{0,30},\s*(?:công ty|tổng công ty|tập đoàn|"
-                             r"ngân hàng|hiệp hội|hội doanh nghiệp|hội doanh nhân)\b", re.I)
+                             r"hiệp hội|hội doanh nghiệp|hội doanh nhân)\b", re.I)
+# ... unless a state body hosts with it or a state official chairs: "… phối hợp với UBND tỉnh tổ chức …".
+_STATE_PART = re.compile(r"\b(?:phối hợp với|cùng với|và)\s+(?:ubnd|hđnd|ban thường vụ|tỉnh ủy|tỉnh uỷ|huyện ủy|sở|"
+                         r"ủy ban|uỷ ban|thường trực)|\b(?:chủ tịch|phó chủ tịch) (?:ubnd|hđnd)|\bbí thư\b", re.I)
+
+
+# The opening opens a course: "Thường trực HĐND tỉnh khai giảng lớp bồi dưỡng …", "… mở lớp tập huấn …".
+_COURSE_OPENS = re.compile(r"\b(?:khai giảng|mở|tổ chức)\s+(?:các\s+|\d+\s+)?lớp\s+(?:bồi dưỡng|tập huấn|đào tạo)\b", re.I)
 
 
 def opening_rule(text: str) -> str | None:
     opening = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0][:400]
     if _DOCUMENT_HEADER.match(text):
         return "not:resolution_text"
-    if _NON_STATE_HOST.match(opening):
+    if _NON_STATE_HOST.match(opening) and not _STATE_PART.search(text[:600]):
+        return "not:ordinary_news"
+    if _COURSE_OPENS.search(opening):
         return "not:ordinary_news"
     if _FUTURE.search(opening) and not _PAST.search(opening):
         return "not:schedule"

@@ -80,7 +80,9 @@ _HAS_LEAD_ID = _substring_test(_LEAD_IDS)
 _HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
 _HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
 _HAS_AUTHOR_ITEMPROP = _substring_test(_AUTHOR_ITEMPROPS)
-# "Đăng bởi: Hoài An" credits a person; "Đăng bởi: admin" is the posting account, chrome before this is asked.
+# "Đăng bởi: Hoài An" credits a person when nothing else does; "Đăng bởi: admin" is the posting account, chrome
+# before this is asked.
+_POSTED_BY = re.compile(r"^(?:đăng bởi|người đăng)\s*:", re.I)
 _AUTHOR_PREFIX = re.compile(r"^(?:(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
                             r"ảnh\s*(?:và|,|&)\s*(?:bài|tin)|đăng bởi|người đăng|"
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập|viết bởi|thực hiện|nội dung)\s*:|"
@@ -609,7 +611,8 @@ def extract_page(
     lead = lead_candidates[0] if lead_candidates else ""
     caption_els = blocks.captions + captions_under_images(tree)
     captions = list(dict.fromkeys(t for t in _texts(caption_els) if len(t) >= 8))
-    author_nodes = [t for t in _texts(blocks.authors + _labelled_credits(tree)) if len(t) <= 80]
+    author_nodes = [t for t in _texts(blocks.authors) if len(t) <= 80]
+    labelled_credits = [t for t in _texts(_labelled_credits(tree)) if len(t) <= 80]
     author_folds = {fold(t) for t in author_nodes}
     alt_folds = image_alt_texts(tree)
 
@@ -642,6 +645,7 @@ def extract_page(
         menu_folds=menu_folds - {title_fold},
         captions=captions, lead=lead, alt_folds=alt_folds, author_folds=author_folds, author_nodes=author_nodes,
         meta_credit=meta_credit, max_text_bytes=max_text_bytes, markers=markers, cell_folds=cell_folds,
+        labelled_credits=labelled_credits,
     )
     # The body is assembled twice when the process has learned a portal's boilerplate. The pure assembly
     # (static rules only) is a function of the page's bytes and URL alone: it decides rejection, the dates
@@ -651,7 +655,7 @@ def extract_page(
     if not pure.lead and not pure.paragraphs:
         raise PageRejected("empty_body", "no article text found on the page")
     kind = page_kind(title, ([pure.lead] if pure.lead else []) + pure.paragraphs, pure.captions, media)
-    if kind == INTERVIEW and closing and not any(fold(closing) in fold(p) for p in pure.paragraphs[-3:]):
+    if kind == INTERVIEW and closing and not any(fold(closing) in fold(p) for p in pure.paragraphs):
         # trafilatura drops an interview's closing thanks when it is a short bold line or a heading after the
         # last answer ("<h3>Xin cảm ơn ông!</h3>"); the reporter's last turn is the interview's text.
         pure.paragraphs.append(closing)
@@ -724,6 +728,8 @@ class _PageLines:
     markers: dict[str, str] = field(default_factory=dict)
     # Folded texts of data-table cells (structure.cells_as_blocks): repeated on purpose, never deduplicated.
     cell_folds: set[str] = field(default_factory=set)
+    # Credits printed as "<dt>Người viết</dt><dd>…</dd>": the author only when nothing else names one.
+    labelled_credits: list[str] = field(default_factory=list)
     _cleaned: list[tuple[str, str]] | None = None
     _chrome: dict[str, bool] = field(default_factory=dict)
     _day_headings: int | None = None
@@ -818,6 +824,21 @@ _INFO_BAR_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 
 
 _HAS_DIGIT = re.compile(r"\d").search
+# Vietnamese family names: a three- or four-word name under the lead starts with one ("NGUYỄN THỊ MỸ LỆ"); two words
+# are a pen name ("MINH NHẬT", "Thu Hà"). A subheading in title case ("Phát Huy Nội Lực") starts with neither.
+_FAMILY_NAMES = frozenset(fold(n) for n in (
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đào trịnh mai lương lưu "
+    "trương văn tạ hà cao chu châu thái tô tôn la lâm quách kiều mạc triệu doãn khổng lã vương đoàn nông lò "
+    "hứa thân kim âu y h'").split())
+
+
+def _name_under_lead(line: str, folded: str, page: "_PageLines") -> bool:
+    words = re.sub(r"\([^)]{1,20}\)", "", line).split()  # "PHƯƠNG VI (thực hiện)"
+    if not (2 <= len(words) <= 4 and len(line) <= 40 and _looks_like_name(line)) or _HAS_DIGIT(line):
+        return False
+    if folded in page.cell_folds or _WEEKDAY_IN(line) or _INSTITUTION.match(line) or _DOCUMENT_NAME.match(line):
+        return False
+    return len(words) == 2 or fold(words[0]) in _FAMILY_NAMES
 # A quoted document's header under its lead ("QUYẾT ĐỊNH", "TỈNH ỦY ĐIỆN BIÊN" is an _INSTITUTION) is no byline.
 _DOCUMENT_NAME = re.compile(r"^(?:quyết định|nghị quyết|chỉ thị|thông báo|kế hoạch|quy chế|tờ trình|báo cáo|công văn|"
                             r"hướng dẫn|quy định|kết luận)\b", re.I)
@@ -891,13 +912,15 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     lead_fold = fold(lead) if lead else ""
     author: str | None = None
     paragraphs: list[str] = []
+    under_lead: int | None = None  # index in `paragraphs` of a name printed alone under the lead
+    posted_by: str | None = None  # "Đăng bởi: X": the credit when nothing else names one
     learned: list[str] = []
     photo_credit: str | None = None
     chrome_hits = 0
     seen: set[str] = set()
     cleaned = page.cleaned()
     for i, (line, folded) in enumerate(cleaned):
-        if folded in seen and not _structural(line) and folded not in page.cell_folds:
+        if folded in seen and not _structural(line) and not (folded in page.cell_folds and len(line) <= 40):
             continue
         chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start()) \
             or (i < page.text_start() and is_stamp_line(line)) or _box_label_above(page, i, line)
@@ -931,6 +954,9 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             continue
         byline = _credit_label(line) or _info_bar_byline(line, page)
         if byline and len(line) <= 80 and _is_credit(byline.group(1)):
+            if _POSTED_BY.match(byline.group(0)):
+                posted_by = posted_by or byline.group(1).strip()  # the poster, unless the text is signed
+                continue
             author = author or byline.group(1).strip()
             if _TEXT_AND_PHOTO.match(byline.group(0)):
                 photo_credit = photo_credit or byline.group(1).strip()
@@ -939,13 +965,11 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             # The text of the page's byline element ("Phòng Thông tin - Dân nguyện").
             author = author or _byline_name(line, rules)
             continue
-        if author is None and len(paragraphs) == (0 if lead else 1) and len(line) <= 40 \
-                and 2 <= len(line.split()) <= 4 and _looks_like_name(line) and not _HAS_DIGIT(line) \
-                and folded not in page.cell_folds and not _WEEKDAY_IN(line) and not _INSTITUTION.match(line) \
-                and not _DOCUMENT_NAME.match(line):
-            # A name on its own line right under the lead is the byline ("MINH NHẬT"), not the text's first line.
-            author = line.strip()
-            continue
+        if author is None and under_lead is None and len(paragraphs) == (0 if lead else 1) \
+                and _name_under_lead(line, folded, page):
+            # A name on its own line right under the lead is the byline ("MINH NHẬT"), unless the page signs its
+            # text at the end too (decided below): kept in place until then.
+            under_lead = len(paragraphs)
         seen.add(folded)
         paragraphs.append(line)
 
@@ -957,8 +981,12 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
         if not _SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):
             author = author or tail.strip()
+    if author is None and under_lead is not None and under_lead < len(paragraphs):
+        author = paragraphs.pop(under_lead).strip()
     if author is None:
         author = next(filter(None, (_byline_name(node, rules) for node in page.author_nodes)), None)
+    if author is None:
+        author = next(filter(None, (_byline_name(node, rules) for node in page.labelled_credits)), None) or posted_by
     if photo_credit is None:
         photo_credit = next((m.group(1).strip() for m in map(_credit_label, page.author_nodes)
                              if m and _TEXT_AND_PHOTO.match(m.group(0))), None)

@@ -45,6 +45,11 @@ _WITH_ITEMPROP = etree.XPath("//*[@itemprop]")
 _JSON_LD = etree.XPath("//script[@type='application/ld+json']")
 _TIME_PUBLISHED_VALUES = etree.XPath(_TIME_PUBLISHED, smart_strings=False)
 _TIMES_WITH_DATETIME = etree.XPath("//body//time[@datetime]")
+# ... unless the block is the post's own metadata (MkDocs prints "md-post__meta" in its sidebar).
+_IN_SIDE_BLOCK = etree.XPath("boolean((ancestor::aside or ancestor::footer or ancestor::*[contains(@class, 'sidebar') "
+                             "or contains(@class, 'widget') or contains(@class, 'event') or contains(@id, 'sidebar')]) "
+                             "and not(ancestor::*[contains(@class, 'meta')]))")
+_ZONED = re.compile(r"(?:Z|[+-]\d\d:?\d\d)\s*$")
 
 
 @lru_cache(maxsize=2)  # read once per page by both the date and the author lookups
@@ -153,8 +158,10 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
         # A section's <h1> ("Văn bản chỉ đạo") is a shorter segment of <title> than the headline printed below it.
         # Only when the headline leads <title> ("Headline - Section - Site"): a site's name can be longer.
         leads = len(segments) > 1 and fold(segments[0]) == headline_segment
-        return max(inner, key=lambda m: (leads and fold(m[0]) == headline_segment, _is_headline_element(m[1]),
-                                         len(m[0])))
+        # "starts with": a related item may print the segment alone ("Hội nghị tổng kết công tác năm 2025") where
+        # the headline goes on ("… - triển khai nhiệm vụ năm 2026").
+        return max(inner, key=lambda m: (leads and fold(m[0]).startswith(headline_segment),
+                                         _is_headline_element(m[1]), len(m[0])))
     near_body = _headline_before_body(tree, candidates)
     if near_body is not None:
         return near_body
@@ -186,8 +193,8 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
 
 
 def _headline_before_body(tree, candidates, any_heading: bool = False) -> tuple[str, lxml_html.HtmlElement] | None:
-    """When <title> names only the site (old portals), the headline is the title-classed element (with
-    `any_heading`, any heading) printed last before the article's first long paragraph."""
+    """When <title> names only the site (old portals), the headline is the title-classed element printed last
+    before the article's first long paragraph (with `any_heading`, the first heading printed before it)."""
     titled = {id(el): el for el in candidates if (any_heading and el.tag in _HEADINGS) or (
         el.tag not in ("h2", "h3") and (el.tag == "h1" or _TITLE_CLASS.search(el.get("class", "") or "")))}
     if not titled:
@@ -196,7 +203,8 @@ def _headline_before_body(tree, candidates, any_heading: bool = False) -> tuple[
     for el in tree.iter():
         if id(el) in titled and not _IS_SITE_CHROME(el):
             text = clean_spaces(el.text_content())
-            if 15 <= len(text) <= 300:
+            # Any heading: the first one (an <h3> under it is a subheading); titled elements: the last.
+            if 15 <= len(text) <= 300 and not (any_heading and last is not None):
                 last = (text, el)
         elif el.tag in ("p", "div", "td") and last is not None and (
                 len((el.text or "").strip()) >= 120 or (el.tag == "p" and len(el.text_content()) >= 120)):
@@ -238,11 +246,13 @@ def meta_published(tree: lxml_html.HtmlElement) -> tuple[dt.datetime | None, dt.
         # What it shows a reader outranks the attribute when it has the time: Gatsby's attribute holds the day only
         # ("2025-09-30" shown as "30-09-2025 18:10"), HubSpot's the UTC time without saying so ("2025-12-09
         # 11:45:00" shown as "09/12/2025 6:45 CH").
+        # Never one in a sidebar or a footer (an event's date), and an attribute that names its zone is exact.
         times = _TIMES_WITH_DATETIME(tree)
-        if len(times) == 1:
-            published = parse_datetime(times[0].get("datetime") or "")
+        if len(times) == 1 and not _IN_SIDE_BLOCK(times[0]):
+            attribute = times[0].get("datetime") or ""
+            published = parse_datetime(attribute)
             shown = parse_datetime(clean_spaces(times[0].text_content()))
-            if shown is not None and (shown.hour or shown.minute) and (
+            if shown is not None and (shown.hour or shown.minute) and not _ZONED.search(attribute) and (
                     published is None or abs(shown - published) <= dt.timedelta(days=1)):
                 published = shown
     return published, modified

@@ -24,6 +24,8 @@ _POSTING_WORDS = frozenset(
     "đăng cập nhật bởi gửi lượt xem đọc views view posted by updated sửa".split())
 # "Từ ngày 15/4 đến ngày 19/4/2024": a schedule's or a plan's span, text of the article.
 _SPAN_WORDS = frozenset(("từ", "đến", "tới"))
+# A field's label before a colon ("Thời gian:", "Hạn nộp:", "Cập nhật:"): a stamp only when it is a posting label.
+_FIELD_LABEL = re.compile(r"^\s*(?:\d+[.)]\s*)?([^\W\d_][^:\d]{1,30}):")
 _WORD = re.compile(r"[^\W\d_]+")
 # "Ninh Bình, ngày 21 tháng 11 năm 2025": a document's place and date, signed text, never a stamp.
 _PLACE_AND_DATE = re.compile(r"^[^\W\d_][^\d,]{1,40},\s*ngày\s+\d", re.I)
@@ -39,6 +41,9 @@ def is_stamp_line(line: str) -> bool:
     line = nfc(line)
     if _PLACE_AND_DATE.match(line) or _ONLY_WEEKDAY_AND_DATE.match(line):
         return False
+    label = _FIELD_LABEL.match(line)
+    if label and not _POSTING_WORDS.intersection(_WORD.findall(label.group(1).lower())):
+        return False  # "Thời gian khai mạc: 8h00 ngày 15/12/2025", "Hạn nộp: …": a notice's field
     found = find_datetimes(line)
     if not found:
         return False

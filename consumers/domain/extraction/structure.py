@@ -239,8 +239,8 @@ _PX = re.compile(r"^\s*(\d{1,4})\s*(?:px)?\s*$")
 def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
     """Old table layouts (PHP-Nuke, FrontPage, early Movable Type) put their side columns in cells of a fixed
     narrow width (width="170") beside the cell that holds the article. A narrow cell is a sidebar when the row's
-    widest-text cell holds at least three times its text and the narrow cell holds boxes (a nested table) or is
-    mostly links; it never holds the headline. Its blocks (counters, "Bài viết cùng chủ đề", most-read lists) are
+    widest-text cell holds the headline and at least three times its text, and the narrow cell holds boxes (a
+    nested table) or is mostly links. Its blocks (counters, "Bài viết cùng chủ đề", most-read lists) are
     dropped with it. Returns the cells dropped."""
     dropped = 0
     for table in _TABLES(tree):
@@ -252,6 +252,9 @@ def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
                 continue
             lengths = [_text_len(c) for c in cells]
             widest = max(lengths)
+            main = cells[lengths.index(widest)]
+            if title_el is None or not (title_el is main or main in title_el.iterancestors()):
+                continue  # only beside the cell that holds the headline: a figures box inside the text stays
             for cell, length in zip(cells, lengths):
                 width = _PX.match(cell.get("width") or "")
                 if not width or int(width.group(1)) > _SIDEBAR_MAX_PX or not length or widest < 3 * length:
