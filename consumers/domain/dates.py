@@ -12,14 +12,15 @@ def _time(separator: str) -> str:
     """A time of day, hours and minutes split by `separator`. "02:20 CH" / "9:05 SA": Vietnamese 12-hour clocks
     mark afternoon with CH (chiều), morning with SA (sáng); "16h20'", "08h30min": a minute mark may follow the
     minutes."""
-    return (r"(?P<h>[01]?\d|2[0-3])\s*(?:" + separator + r"\s*(?P<mi>[0-5]\d)(?:['’]|min\b)?)(?:\s*:\s*(?P<s>[0-5]\d))?"
+    return (r"(?P<h>[01]?\d|2[0-3])\s*(?:" + separator + r"\s*(?P<mi>[0-5]\d)(?:['’]|min\b|\s*phút)?)(?:\s*:\s*(?P<s>[0-5]\d))?"
             r"(?:\s*(?P<ap>SA|CH|AM|PM|sáng|chiều|tối)\b)?")
 
 
 _TIME = _time("[:hg]")
-_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[01]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
+_DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[0-3]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\d\d)"
 # "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"
-_DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _TIME + r")?")
+# A time in words after a numeric date is the stamp's too: "30/09/2025 - 17 giờ 45 phút".
+_DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _time("(?:[:hg]|giờ)") + r")?")
 # "Cập nhật: 08/12/25 18:20": a two-digit year, read only with the time that makes the line a stamp ("12/9/25" alone
 # may be a ratio or a document number).
 _SHORT_YEAR_THEN_TIME = re.compile(r"(?<![\d/.\-])(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)\s*/\s*(?P<y>\d\d)(?![\d/])"
@@ -94,9 +95,11 @@ def _build(groups: dict[str, str | None], tz: dt.tzinfo = VN_TZ) -> dt.datetime 
         if groups is None:
             return None
     try:
-        year = int(groups["y"])
+        year, month, day = int(groups["y"]), int(groups["m"]), int(groups["d"])
+        if month > 12 >= day and "mn" not in groups:
+            month, day = day, month  # "8/28/2025": month first (Weebly), the only reading that is a date
         value = dt.datetime(
-            year + 2000 if year < 100 else year, int(groups["m"]), int(groups["d"]),
+            year + 2000 if year < 100 else year, month, day,
             _hour(groups), int(groups.get("mi") or 0), int(groups.get("s") or 0),
         )
     except (TypeError, ValueError):

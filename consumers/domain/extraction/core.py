@@ -26,6 +26,7 @@ from consumers.domain.extraction.structure import (
     marker_key,
     drop_hidden,
     drop_sidebar_cells,
+    table_figures_as_blocks,
     cells_as_blocks,
     centred_lines_as_one,
     SIGNATURE,
@@ -99,7 +100,15 @@ _INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|
                           r"đoàn|tổ|cục|chi cục|bộ phận|bộ chỉ huy|thường trực|huyện ủy|huyện uỷ|tỉnh ủy|tỉnh uỷ|"
                           r"thành ủy|thành uỷ|đảng ủy|đảng uỷ|công an|đài|báo|nhóm phóng viên|nhóm pv)\s", re.I)
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
-_BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
+_BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–—,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
+# A posting record naming a person before its time: "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 …", "… trong Tin hoạt động".
+_POSTER_IN_STAMP = re.compile(r"^(?:đăng|viết|gửi) bởi\s*:?\s*([^\d·|,:]{3,40}?)\s+(?:lúc|vào|ngày|trong)\b", re.I)
+
+
+def _names_with_photo(line: str) -> bool:
+    """A closing credit for text and photos: "Quang Vinh - Ảnh: Ngọc Anh"."""
+    both = _BYLINE_WITH_PHOTO.match(line)
+    return bool(both) and len(line) <= 80 and _looks_like_name(both.group(1)) and _looks_like_name(both.group(2))
 # "Quang Sáng (bài) - Hữu Đạt (ảnh)": each name followed by its role.
 _BYLINE_WITH_ROLES = re.compile(r"^(.+?)\s*\((?:bài|tin|bài viết|nội dung)\)\s*[-–,;|]\s*(.+?)\s*\(ảnh\)$", re.I)
 _SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
@@ -599,6 +608,7 @@ def extract_page(
     total_chars = _text_length(body_el if body_el is not None else tree) or 1
     drop_hidden(tree, total_chars)
     drop_sidebar_cells(tree, title_el)
+    table_figures_as_blocks(tree)
     unwrap_layout_tables(tree)
     cell_folds = cells_as_blocks(tree)
     # Class and id values are lower-cased here (they used to be before drop_hidden and unwrap_layout_tables,
@@ -756,14 +766,18 @@ class _PageLines:
         return self._cleaned
 
     def article_start(self) -> int:
-        """Index of the headline's line, else the lead's, else len(lines) (nothing is known to be article).
+        """Index of the headline's line, else the lead's, else the first sentence-long line's, else len(lines).
         Computed once: the assembly asks for it line by line."""
         if self._article_start is None:
             cleaned = self.cleaned()
             folds = [folded for _, folded in cleaned]
             lead_fold = fold(self.lead) if self.lead else None
             self._article_start = next((folds.index(wanted) for wanted in (self.title_fold, lead_fold)
-                                        if wanted and wanted in folds), len(cleaned))
+                                        if wanted and wanted in folds), None)
+            if self._article_start is None:
+                # Neither printed in trafilatura's lines: the first sentence-long line starts the article.
+                self._article_start = next((i for i, (line, _) in enumerate(cleaned)
+                                            if len(line.split()) >= _SENTENCE_WORDS), len(cleaned))
         return self._article_start
 
     def text_start(self) -> int:
@@ -849,10 +863,11 @@ _SENTENCE_WORDS = 12
 
 def _structural(line: str) -> bool:
     """A line a page may print more than once on purpose: a list item it marks itself ("- Địa điểm: …"), a
-    label over the lines that follow ("Buổi sáng:") or a schedule table's time cell ("08h00"). Any other repeat is a block printed twice (a mobile copy,
+    label over the lines that follow ("Buổi sáng:"), a schedule table's time cell ("08h00") or a day's item
+    ("Chiều: Làm việc tại trụ sở." on two days). Any other repeat is a block printed twice (a mobile copy,
     a lead repeated in the body) and is kept once."""
     return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":")) or (
-        len(line) <= 20 and bool(_TIME_OR_PART_OF_DAY.match(line)))
+        len(line) <= 20 and bool(_TIME_OR_PART_OF_DAY.match(line))) or bool(_DAY_ITEM.match(line))
 
 
 # A schedule table's time or part-of-day cell: "08h00", "14 giờ 30", "Sáng", "Cả ngày" recur row after row.
@@ -887,6 +902,15 @@ def _heading_over_an_item(line: str, next_line: str) -> bool:
     return bool(_DAY_HEADING.match(line) and _DAY_ITEM.match(next_line))
 
 
+_WEEKDAY_NAME = re.compile(WEEKDAY)
+
+
+def _day_shape(line: str) -> str:
+    """A day heading with its weekday and numbers masked: the days of one schedule share it ("Thứ Hai (17/3/2025)",
+    "Thứ Ba (18/3/2025)"); a visit date above them is printed another way."""
+    return re.sub(r"\d+", "0", _WEEKDAY_NAME.sub("W", line.lower())) if _DAY_HEADING.match(line) else ""
+
+
 def _day_heading(page: "_PageLines", i: int) -> bool:
     """Line i of the page is a schedule's day heading (see _DAY_HEADING)."""
     cleaned = page.cleaned()
@@ -896,8 +920,11 @@ def _day_heading(page: "_PageLines", i: int) -> bool:
     next_line, next_folded = cleaned[i + 1]
     if _heading_over_an_item(line, next_line):
         return True
-    # A visit date in the page's header reads the same: only lines after the headline (or the lead) count.
-    return page.day_headings() >= 2 and i > page.article_start() and not _DAY_HEADING.match(next_line) \
+    # A visit date in the page's header reads the same: only lines after the headline (or the lead) count, or a
+    # day with another day's heading of its shape a few lines away (a week's table printed before any sentence).
+    return page.day_headings() >= 2 and (i > page.article_start() or any(
+        _day_shape(other) == _day_shape(line) for other, _ in cleaned[max(0, i - 7):max(0, i - 1)] + cleaned[i + 2:i + 8])) \
+        and not _DAY_HEADING.match(next_line) \
         and next_folded != page.title_fold and not page.is_chrome(next_line, next_folded)
 
 
@@ -930,6 +957,9 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             chrome = learned_chrome = False
         if chrome:
             chrome_hits += 1
+            if posted_by is None and (poster := _POSTER_IN_STAMP.match(line)) and _looks_like_name(poster.group(1)) \
+                    and not rules.is_placeholder_author(poster.group(1)):
+                posted_by = poster.group(1).strip()  # "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 ngày 20/12/2024 · …"
             continue
         if learned_chrome:
             chrome_hits += 1
@@ -974,9 +1004,11 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         paragraphs.append(line)
 
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
+    # Not a document's signer: a name under "CHỦ TỊCH" / "(Đã ký)" signs the document, it does not write the page.
     while paragraphs and not SIGNATURE.match(paragraphs[-1]) and (
             _looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])
-            or _looks_like_institution(paragraphs[-1])):
+            or _looks_like_institution(paragraphs[-1]) or _names_with_photo(paragraphs[-1])) and not (
+            len(paragraphs) > 1 and SIGNATURE.search(paragraphs[-2])):
         tail = paragraphs.pop()
         # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
         if not _SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):

@@ -189,7 +189,24 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
     near_body = _headline_before_body(tree, candidates, any_heading=True)
     if near_body is not None:
         return near_body
-    return (max(segments, key=len) if segments else ""), None
+    headline = max(segments, key=len) if segments else ""
+    return headline, _printed(tree, headline)
+
+
+_TEXT_HOLDING = etree.XPath("//body//text()[contains(., $prefix)]")
+
+
+def _printed(tree, headline: str):
+    """The element that prints `headline` whole, whatever its class (PHP-Fusion's "capmain" cell): where the
+    article's date line and text start."""
+    if len(headline) < 15:
+        return None
+    want = fold(headline)
+    for node in _TEXT_HOLDING(tree, prefix=headline[:25])[:5]:
+        el = node.getparent()
+        if el is not None and not _IS_SITE_CHROME(el) and fold(clean_spaces(el.text_content())) == want:
+            return el
+    return None
 
 
 def _headline_before_body(tree, candidates, any_heading: bool = False) -> tuple[str, lxml_html.HtmlElement] | None:
@@ -404,7 +421,17 @@ def find_datetimes(text: str) -> list[tuple[int, dt.datetime]]:
 
 def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: str | None) -> dt.datetime | None:
     """The article's own date line: the first date printed after the headline, never the visit-date
-    header above it nor a sidebar date below the body."""
+    header above it nor a sidebar date below the body. A day without its time takes the time of a stamp printed
+    for the same day after the headline ("Thứ Tư, 17/12/2025" above it, "Đăng bởi … lúc 16:00 ngày 17/12/2025" at
+    the foot)."""
+    value = _choose_dateline(c, title_known, first_paragraph)
+    if value is None or value.hour or value.minute:
+        return value
+    same_day = [v for p, v in c.found if p >= c.title_end and v.date() == value.date() and (v.hour or v.minute)]
+    return same_day[0] if same_day else value
+
+
+def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: str | None) -> dt.datetime | None:
     if not c.found:
         return None
     after = [(pos, value) for pos, value in c.found if pos >= c.title_end]
@@ -418,13 +445,18 @@ def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: s
                 # Without a known headline the page's header is "after" it too, visit date included: the date
                 # printed nearest the body is the article's.
                 pos, value = before_body[0] if title_known else before_body[-1]
-                return _with_time_in_words(c.text, pos, value)
+                return _with_time_in_brackets(c.text, pos, _with_time_in_words(c.text, pos, value))
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
             just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_end]
             if just_above:
                 return just_above[-1][1]
     with_time = [(p, v) for p, v in after[:3] if v.hour or v.minute]
+    if not with_time:
+        # A stamp after the text whose time sits in brackets ("Đăng ngày 10/12/2024 (11:25)") outranks the dates
+        # of the event in the lead ("… từ ngày 10 đến ngày 12/12/2024").
+        bracketed = [(p, _with_time_in_brackets(c.text, p, v)) for p, v in after[:4]]
+        with_time = [(p, v) for p, v in bracketed if v.hour or v.minute]
     return (with_time or after)[0][1]
 
 
@@ -441,3 +473,16 @@ def _with_time_in_words(text: str, pos: int, value: dt.datetime) -> dt.datetime:
     if found is None:
         return value
     return value.replace(hour=int(found.group("h")), minute=int(found.group("mi") or 0))
+
+
+# "Đăng ngày 3/12/2025 (14:00)": the time in brackets after the date (brackets end the date search's segments).
+_TIME_IN_BRACKETS_AFTER = re.compile(r"[\d/.\-]{6,10}\s*\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*\)")
+
+
+def _with_time_in_brackets(text: str, pos: int, value: dt.datetime) -> dt.datetime:
+    if value.hour or value.minute:
+        return value
+    found = _TIME_IN_BRACKETS_AFTER.match(text, pos)
+    if found is None:
+        return value
+    return value.replace(hour=int(found.group("h")), minute=int(found.group("mi")))

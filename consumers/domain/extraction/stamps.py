@@ -21,7 +21,7 @@ _DATE_WORDS = frozenset(
     "hai ba tư bốn sáu bảy tám chín mười một giêng chạp hôm nay là".split())
 # Words of a posting record: who posted, when, how often it was read.
 _POSTING_WORDS = frozenset(
-    "đăng cập nhật bởi gửi lượt xem đọc views view posted by updated sửa".split())
+    "đăng cập nhật bởi gửi lượt xem đọc views view posted by updated sửa xuất bản phát hành".split())
 # "Từ ngày 15/4 đến ngày 19/4/2024": a schedule's or a plan's span, text of the article.
 _SPAN_WORDS = frozenset(("từ", "đến", "tới"))
 # A field's label before a colon ("Thời gian:", "Hạn nộp:", "Cập nhật:"): a stamp only when it is a posting label.
@@ -42,7 +42,8 @@ def is_stamp_line(line: str) -> bool:
     if _PLACE_AND_DATE.match(line) or _ONLY_WEEKDAY_AND_DATE.match(line):
         return False
     label = _FIELD_LABEL.match(line)
-    if label and not _POSTING_WORDS.intersection(_WORD.findall(label.group(1).lower())):
+    label_words = set(_WORD.findall(label.group(1).lower())) - _DATE_WORDS if label else set()
+    if label_words and not _POSTING_WORDS.intersection(label_words):
         return False  # "Thời gian khai mạc: 8h00 ngày 15/12/2025", "Hạn nộp: …": a notice's field
     found = find_datetimes(line)
     if not found:

@@ -298,6 +298,19 @@ def _breaks_as_spaces(el) -> None:
         br.drop_tag()
 
 
+_TABLE_FIGURES = etree.XPath("//body//figure[.//table][not(.//img)]")
+
+
+def table_figures_as_blocks(tree: lxml_html.HtmlElement) -> int:
+    """CKEditor 5 wraps every table in <figure class="table">; a figure reads as a picture's frame (trafilatura
+    and the caption rules drop it), so a quoted document's header and signature tables vanished. A figure that
+    holds a table and no picture is a plain block."""
+    figures = _TABLE_FIGURES(tree)
+    for figure in figures:
+        figure.tag = "div"
+    return len(figures)
+
+
 def cells_as_blocks(tree: lxml_html.HtmlElement) -> set[str]:
     """A data table (layout tables are unwrapped before) is read cell by cell: trafilatura prints a row as one
     "cell | cell" line, which runs a schedule's day into its items and a name into its figures. Each cell
