@@ -489,3 +489,11 @@ def test_the_text_bound_shortcut_never_skips_a_page_over_the_bound():
         source = decode_file(page.body)
         tree = parsing.parse_html(source)
         assert core._TEXT_LENGTH(tree) <= len(source)
+
+
+def test_every_generic_line_pattern_is_anchored_at_the_lines_start():
+    """One floating pattern makes every line pay a second, whole-line regex search (measured: +2 % of the extract
+    function's time on the Vietnamese pages); write "^(.*\\s)?…" instead."""
+    from consumers.domain.extraction.chrome import _anchored_at_start
+
+    assert [p.pattern for p in load_rules().line_patterns if not _anchored_at_start(p)] == []

@@ -703,16 +703,22 @@ def extract_page(
 # The reporter's closing thanks: "Xin cảm ơn ông!", "Trân trọng cảm ơn đồng chí!", "Cảm ơn bà về cuộc trò chuyện."
 _CLOSING_THANKS = re.compile(r"^(?:(?:PV|P\.V|Phóng viên)\s*:\s*)?(?:xin\s+)?(?:chân thành\s+|trân trọng\s+)?cảm ơn\s+"
                              r"(?:ông|bà|anh|chị|đồng chí)\b[^.!?]{0,60}[.!]?$", re.I)
-_SHORT_BLOCKS = etree.XPath("//body//*[self::p or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or "
-                            "self::strong or self::b or self::div[not(*)]][string-length(normalize-space()) < 90]")
+# Text nodes that may belong to one (found by libxml2 in one pass; the block is then read whole).
+_THANKS_TEXTS = etree.XPath("//body//text()[contains(., 'ảm ơn') or contains(., 'ẢM ƠN')]")
+_BLOCK_TAGS = frozenset(("p", "h2", "h3", "h4", "h5", "h6", "div", "li", "td"))
 
 
 def _interview_closing(tree) -> str | None:
     """The last short block of the pruned page that is an interview's closing thanks, if any."""
     found = None
-    for el in _SHORT_BLOCKS(tree):
+    for node in _THANKS_TEXTS(tree):
+        el = node.getparent()
+        while el is not None and el.tag not in _BLOCK_TAGS and el.tag != "body":
+            el = el.getparent()
+        if el is None or el.tag == "body":
+            continue
         text = nfc(clean_spaces(el.text_content()))
-        if text and _CLOSING_THANKS.match(text):
+        if text and len(text) < 90 and _CLOSING_THANKS.match(text):
             found = text
     return found
 

@@ -236,6 +236,11 @@ _SIDEBAR_MAX_PX = 250
 _PX = re.compile(r"^\s*(\d{1,4})\s*(?:px)?\s*$")
 
 
+def _narrow(cell) -> bool:
+    width = _PX.match(cell.get("width") or "")
+    return bool(width) and int(width.group(1)) <= _SIDEBAR_MAX_PX
+
+
 def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
     """Old table layouts (PHP-Nuke, FrontPage, early Movable Type) put their side columns in cells of a fixed
     narrow width (width="170") beside the cell that holds the article. A narrow cell is a sidebar when the row's
@@ -243,12 +248,14 @@ def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
     nested table) or is mostly links. Its blocks (counters, "Bài viết cùng chủ đề", most-read lists) are
     dropped with it. Returns the cells dropped."""
     dropped = 0
+    if title_el is None:
+        return 0
     for table in _TABLES(tree):
         if table.getparent() is None:
             continue
         for row in _ROWS(table):
             cells = [c for c in row if c.tag == "td"]
-            if len(cells) < 2:
+            if len(cells) < 2 or not any(_narrow(c) for c in cells):
                 continue
             lengths = [_text_len(c) for c in cells]
             widest = max(lengths)
@@ -256,10 +263,9 @@ def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
             if title_el is None or not (title_el is main or main in title_el.iterancestors()):
                 continue  # only beside the cell that holds the headline: a figures box inside the text stays
             for cell, length in zip(cells, lengths):
-                width = _PX.match(cell.get("width") or "")
-                if not width or int(width.group(1)) > _SIDEBAR_MAX_PX or not length or widest < 3 * length:
+                if not _narrow(cell) or not length or widest < 3 * length:
                     continue
-                if title_el is not None and (cell is title_el or cell in title_el.iterancestors()):
+                if cell is title_el or cell in title_el.iterancestors():
                     continue
                 links = sum(len(t.strip()) for a in cell.iter("a") for t in a.itertext())
                 if cell.find(".//table") is None and links * 2 < length:
