@@ -126,8 +126,7 @@ class MeetingClassifier:
         is_meeting, confidence, decision_evidence = decide(
             p_raw=1.0 / (1.0 + math.exp(-logit)), p_cal=p_cal, reported=reported, headline_negative=headline,
             body_negatives=body_negatives, negative_rate=calibration["negative_rate"],
-            # A headline a rule types as a meeting names one, whatever words the text uses.
-            names_a_meeting=hits.names_a_meeting or (decided is not None and not decided.startswith("not:")),
+            names_a_meeting=hits.names_a_meeting,
             notice_headline=bool(NOTICE_HEADLINE.match(title)))
         evidence = decision_evidence + evidence
         if not is_meeting:

@@ -240,7 +240,7 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                            # (at the headline's start: "… chất vấn về công tác đào tạo, tập huấn nghề" reports a
                            # session)
                            "^tập huấn", "^bồi dưỡng kỹ năng", "^bồi dưỡng nghiệp vụ", "hội nghị tập huấn", "lớp tập huấn",
-                           "lớp bồi dưỡng", "khai giảng",
+                           "lớp bồi dưỡng", "khai giảng lớp", "khai giảng khóa",
                            # A scientific conference presents papers; no body meets.
                            "hội nghị khoa học", "hội thảo khoa học",
                            # Companies and business associations hold conferences too; none is an official meeting.
@@ -274,14 +274,17 @@ _DOCUMENT_HEADER = re.compile(r"^\s*(THÔNG BÁO KẾT LUẬN|THÔNG BÁO|NGHỊ
 
 # The opening's host is a company or a business association: "Chiều 20/12, Hiệp hội Doanh nghiệp tỉnh tổ chức …".
 _NON_STATE_HOST = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm nay|hôm qua)[^,]{0,30},\s*(?:công ty|tổng công ty|tập đoàn|"
-                             r"hiệp hội|hội doanh nghiệp|hội doanh nhân)\b", re.I)
+                             r"hiệp hội|hội doanh nghiệp|hội doanh nhân|ngân hàng(?!\s+(?:nhà nước|chính sách)))\b", re.I)
 # ... unless a state body hosts with it or a state official chairs: "… phối hợp với UBND tỉnh tổ chức …".
 _STATE_PART = re.compile(r"\b(?:phối hợp với|cùng với|và)\s+(?:ubnd|hđnd|ban thường vụ|tỉnh ủy|tỉnh uỷ|huyện ủy|sở|"
-                         r"ủy ban|uỷ ban|thường trực)|\b(?:chủ tịch|phó chủ tịch) (?:ubnd|hđnd)|\bbí thư\b", re.I)
+                         r"ủy ban|uỷ ban|thường trực)|\b(?:chủ tịch|phó chủ tịch) (?:ubnd|hđnd)|"
+                         r"\bbí thư (?:tỉnh ủy|tỉnh uỷ|huyện ủy|huyện uỷ|thành ủy|thành uỷ|thị ủy)|\bbí thư tỉnh\b", re.I)
 
 
 # The opening opens a course: "Thường trực HĐND tỉnh khai giảng lớp bồi dưỡng …", "… mở lớp tập huấn …".
 _COURSE_OPENS = re.compile(r"\b(?:khai giảng|mở|tổ chức)\s+(?:các\s+|\d+\s+)?lớp\s+(?:bồi dưỡng|tập huấn|đào tạo)\b", re.I)
+# ... unless a meeting comes first: "Ban Thường vụ Tỉnh ủy họp nghe báo cáo kết quả tổ chức lớp bồi dưỡng …".
+_MEETING_BEFORE = re.compile(r"\b(?:họp|hội nghị|kỳ họp|phiên|chất vấn|giao ban|làm việc)\b", re.I)
 
 
 def opening_rule(text: str) -> str | None:
@@ -290,7 +293,8 @@ def opening_rule(text: str) -> str | None:
         return "not:resolution_text"
     if _NON_STATE_HOST.match(opening) and not _STATE_PART.search(text[:600]):
         return "not:ordinary_news"
-    if _COURSE_OPENS.search(opening):
+    course = _COURSE_OPENS.search(opening)
+    if course and not _MEETING_BEFORE.search(opening, 0, course.start()):
         return "not:ordinary_news"
     if _FUTURE.search(opening) and not _PAST.search(opening):
         return "not:schedule"

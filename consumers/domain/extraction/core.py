@@ -102,7 +102,23 @@ _INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|
 _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
 _BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–—,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
 # A posting record naming a person before its time: "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 …", "… trong Tin hoạt động".
+_POSTER_ALONE = re.compile(r"^(?:đăng|viết) bởi\s*:\s*([^\d·|,:]{3,40})$", re.I)  # "Đăng bởi: Hoài An", a chrome line
 _POSTER_IN_STAMP = re.compile(r"^(?:đăng|viết|gửi) bởi\s*:?\s*([^\d·|,:]{3,40}?)\s+(?:lúc|vào|ngày|trong)\b", re.I)
+
+
+_HONORIFIC = re.compile(r"^(?:ông|bà|đồng chí|đ/c|anh|chị)\s", re.I)
+
+
+def _ends_a_list(paragraphs: list[str]) -> bool:
+    """The last line closes a list of people ("… các thành viên gồm:", "Ông Trần Văn Bình", "Ông Nguyễn Văn An"),
+    not a byline: it is addressed ("Ông …"), or follows a line that introduces a list or is a name itself."""
+    last = paragraphs[-1]
+    if _HONORIFIC.match(last):
+        return True
+    if len(paragraphs) < 2:
+        return False
+    before = paragraphs[-2]
+    return before.rstrip().endswith(":") or (_looks_like_name(before) and not _SOURCE_LINE.match(last))
 
 
 def _names_with_photo(line: str) -> bool:
@@ -187,9 +203,9 @@ class _Budget:
 
 
 def _looks_like_name(line: str) -> bool:
-    """A trailing credit line: "Thu Chung", "Đình Anh- Văn Hương", "Thanh Loan (BCB)"."""
+    """A trailing credit line: "Thu Chung", "Đình Anh- Văn Hương", "Thanh Loan (BCB)"; never a schedule's "Chiều"."""
     core = re.sub(r"\([^)]{1,20}\)", "", line).strip(" .")
-    if not core or len(line) > 60 or core.endswith((":", ";", ",")):
+    if not core or len(line) > 60 or core.endswith((":", ";", ",")) or _TIME_OR_PART_OF_DAY.match(core):
         return False
     words = [w for w in re.split(r"[\s,\-–&/]+", core) if w and w.lower() not in ("và",)]
     return 1 <= len(words) <= 8 and all(_NAME_WORD.match(w) for w in words)
@@ -849,7 +865,10 @@ _HAS_DIGIT = re.compile(r"\d").search
 _FAMILY_NAMES = frozenset(fold(n) for n in (
     "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đào trịnh mai lương lưu "
     "trương văn tạ hà cao chu châu thái tô tôn la lâm quách kiều mạc triệu doãn khổng lã vương đoàn nông lò "
-    "hứa thân kim âu y h'").split())
+    "hứa thân kim âu y h' đàm phùng lại giàng nghiêm ninh thạch quan ông bạch cù diệp đồng giáp hầu khúc lò lù "
+    "mã sùng thào vừ lầu hoàng hùng tăng từ văn vi bế").split())
+# "X Thị Y", "X Văn Y": a middle name makes a three-word line a person's name, whatever the family name.
+_MIDDLE_NAMES = frozenset(fold(n) for n in ("thị", "văn", "đức", "hữu", "ngọc", "minh", "thanh", "quang", "công"))
 
 
 def _name_under_lead(line: str, folded: str, page: "_PageLines") -> bool:
@@ -858,7 +877,11 @@ def _name_under_lead(line: str, folded: str, page: "_PageLines") -> bool:
         return False
     if folded in page.cell_folds or _WEEKDAY_IN(line) or _INSTITUTION.match(line) or _DOCUMENT_NAME.match(line):
         return False
-    return len(words) == 2 or fold(words[0]) in _FAMILY_NAMES
+    if len(words) == 2 or fold(words[0]) in _FAMILY_NAMES or fold(words[1]) in _MIDDLE_NAMES:
+        return True
+    # Two pen names: "Thu Hằng, Minh Tâm".
+    parts = [part.split() for part in re.split(r"\s*[,\-–&]\s*", line) if part.strip()]
+    return len(parts) == 2 and all(len(part) == 2 for part in parts)
 # A quoted document's header under its lead ("QUYẾT ĐỊNH", "TỈNH ỦY ĐIỆN BIÊN" is an _INSTITUTION) is no byline.
 _DOCUMENT_NAME = re.compile(r"^(?:quyết định|nghị quyết|chỉ thị|thông báo|kế hoạch|quy chế|tờ trình|báo cáo|công văn|"
                             r"hướng dẫn|quy định|kết luận)\b", re.I)
@@ -953,7 +976,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     seen: set[str] = set()
     cleaned = page.cleaned()
     for i, (line, folded) in enumerate(cleaned):
-        if folded in seen and not _structural(line) and not (folded in page.cell_folds and len(line) <= 40):
+        if folded in seen and not _structural(line) and folded not in page.cell_folds:
             continue
         chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start()) \
             or (i < page.text_start() and is_stamp_line(line)) or _box_label_above(page, i, line)
@@ -963,8 +986,8 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             chrome = learned_chrome = False
         if chrome:
             chrome_hits += 1
-            if posted_by is None and (poster := _POSTER_IN_STAMP.match(line)) and _looks_like_name(poster.group(1)) \
-                    and not rules.is_placeholder_author(poster.group(1)):
+            if posted_by is None and (poster := _POSTER_IN_STAMP.match(line) or _POSTER_ALONE.match(line)) \
+                    and _looks_like_name(poster.group(1)) and not rules.is_placeholder_author(poster.group(1)):
                 posted_by = poster.group(1).strip()  # "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 ngày 20/12/2024 · …"
             continue
         if learned_chrome:
@@ -1014,7 +1037,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     while paragraphs and not SIGNATURE.match(paragraphs[-1]) and (
             _looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])
             or _looks_like_institution(paragraphs[-1]) or _names_with_photo(paragraphs[-1])) and not (
-            len(paragraphs) > 1 and SIGNATURE.search(paragraphs[-2])):
+            len(paragraphs) > 1 and SIGNATURE.search(paragraphs[-2])) and not _ends_a_list(paragraphs):
         tail = paragraphs.pop()
         # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
         if not _SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):

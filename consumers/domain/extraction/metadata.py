@@ -45,10 +45,11 @@ _WITH_ITEMPROP = etree.XPath("//*[@itemprop]")
 _JSON_LD = etree.XPath("//script[@type='application/ld+json']")
 _TIME_PUBLISHED_VALUES = etree.XPath(_TIME_PUBLISHED, smart_strings=False)
 _TIMES_WITH_DATETIME = etree.XPath("//body//time[@datetime]")
-# ... unless the block is the post's own metadata (MkDocs prints "md-post__meta" in its sidebar).
+# ... unless the block is the post's own metadata (MkDocs prints "md-post__meta" in its sidebar) or inside the
+# <article> (a post's own <footer>).
 _IN_SIDE_BLOCK = etree.XPath("boolean((ancestor::aside or ancestor::footer or ancestor::*[contains(@class, 'sidebar') "
                              "or contains(@class, 'widget') or contains(@class, 'event') or contains(@id, 'sidebar')]) "
-                             "and not(ancestor::*[contains(@class, 'meta')]))")
+                             "and not(ancestor::*[contains(@class, 'meta')]) and not(ancestor::article))")
 _ZONED = re.compile(r"(?:Z|[+-]\d\d:?\d\d)\s*$")
 
 
@@ -194,6 +195,8 @@ def find_title(tree: lxml_html.HtmlElement) -> tuple[str, lxml_html.HtmlElement 
 
 
 _TEXT_HOLDING = etree.XPath("//body//text()[contains(., $prefix)]")
+_IN_LINK_OR_LIST = etree.XPath("boolean(ancestor-or-self::a or ancestor-or-self::li or ancestor::nav "
+                               "or ancestor::*[contains(@class, 'breadcrumb')])")
 
 
 def _printed(tree, headline: str):
@@ -202,11 +205,15 @@ def _printed(tree, headline: str):
     if len(headline) < 15:
         return None
     want = fold(headline)
-    for node in _TEXT_HOLDING(tree, prefix=headline[:25])[:5]:
+    found = None
+    for node in _TEXT_HOLDING(tree, prefix=headline[:25])[:8]:
         el = node.getparent()
-        if el is not None and not _IS_SITE_CHROME(el) and fold(clean_spaces(el.text_content())) == want:
-            return el
-    return None
+        # A breadcrumb, a "Tin mới nhất" list or a menu prints it as a link: the headline is printed as text, and
+        # last (nearest the article).
+        if el is not None and not _IS_SITE_CHROME(el) and not _IN_LINK_OR_LIST(el) \
+                and fold(clean_spaces(el.text_content())) == want:
+            found = el
+    return found
 
 
 def _headline_before_body(tree, candidates, any_heading: bool = False) -> tuple[str, lxml_html.HtmlElement] | None:
@@ -216,16 +223,22 @@ def _headline_before_body(tree, candidates, any_heading: bool = False) -> tuple[
         el.tag not in ("h2", "h3") and (el.tag == "h1" or _TITLE_CLASS.search(el.get("class", "") or "")))}
     if not titled:
         return None
-    last = None
+    seen: list = []
     for el in tree.iter():
         if id(el) in titled and not _IS_SITE_CHROME(el):
             text = clean_spaces(el.text_content())
-            # Any heading: the first one (an <h3> under it is a subheading); titled elements: the last.
-            if 15 <= len(text) <= 300 and not (any_heading and last is not None):
-                last = (text, el)
-        elif el.tag in ("p", "div", "td") and last is not None and (
+            if 15 <= len(text) <= 300:
+                seen.append((text, el))
+        elif el.tag in ("p", "div", "td") and seen and (
                 len((el.text or "").strip()) >= 120 or (el.tag == "p" and len(el.text_content()) >= 120)):
-            return last  # a <p>'s text may sit in a <span> (Word's HTML)
+            # (a <p>'s text may sit in a <span>: Word's HTML) Titled elements: the last one. Any heading: the first
+            # one in the text's own container not standing right over another heading (an <h3> under it is a
+            # subheading, a banner's <h2> is outside it, a section's <h2> sits on the headline), else the last one.
+            if any_heading:
+                ancestors = set(el.iterancestors())
+                return next((m for m in seen if m[1].getparent() in ancestors
+                             and getattr(m[1].getnext(), "tag", None) not in _HEADINGS), seen[-1])
+            return seen[-1]
     return None
 
 
@@ -427,7 +440,11 @@ def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: s
     value = _choose_dateline(c, title_known, first_paragraph)
     if value is None or value.hour or value.minute:
         return value
-    same_day = [v for p, v in c.found if p >= c.title_end and v.date() == value.date() and (v.hour or v.minute)]
+    start = c.text.find(first_paragraph[:40], c.title_end) if first_paragraph else -1
+    # Before the text: the date line itself; after it, only a posting record ("Đăng bởi … lúc 16:00 …"), never an
+    # event's time in the text or a related item's.
+    same_day = [v for p, v in c.found if p >= c.title_end and v.date() == value.date() and (v.hour or v.minute)
+                and ((start > 0 and p < start) or _POSTING_NEAR.search(c.text, max(0, p - 40), p))]
     return same_day[0] if same_day else value
 
 
@@ -476,6 +493,8 @@ def _with_time_in_words(text: str, pos: int, value: dt.datetime) -> dt.datetime:
 
 
 # "Đăng ngày 3/12/2025 (14:00)": the time in brackets after the date (brackets end the date search's segments).
+_POSTING_NEAR = re.compile(r"(?i)(?:đăng|cập nhật|xuất bản|gửi|bởi)")
+_POSTING_BEFORE = re.compile(r"(?i)(?:đăng|cập nhật|xuất bản|gửi|bởi|lúc)(?:\s+(?:ngày|lúc))?\s*:?\s*$")
 _TIME_IN_BRACKETS_AFTER = re.compile(r"[\d/.\-]{6,10}\s*\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*\)")
 
 
@@ -483,6 +502,6 @@ def _with_time_in_brackets(text: str, pos: int, value: dt.datetime) -> dt.dateti
     if value.hour or value.minute:
         return value
     found = _TIME_IN_BRACKETS_AFTER.match(text, pos)
-    if found is None:
-        return value
+    if found is None or not _POSTING_BEFORE.search(text, max(0, pos - 30), pos):
+        return value  # "… trước ngày 20/12/2025 (17h00)" in a sentence is a deadline
     return value.replace(hour=int(found.group("h")), minute=int(found.group("mi")))

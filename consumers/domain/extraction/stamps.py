@@ -24,8 +24,11 @@ _POSTING_WORDS = frozenset(
     "đăng cập nhật bởi gửi lượt xem đọc views view posted by updated sửa xuất bản phát hành".split())
 # "Từ ngày 15/4 đến ngày 19/4/2024": a schedule's or a plan's span, text of the article.
 _SPAN_WORDS = frozenset(("từ", "đến", "tới"))
-# A field's label before a colon ("Thời gian:", "Hạn nộp:", "Cập nhật:"): a stamp only when it is a posting label.
-_FIELD_LABEL = re.compile(r"^\s*(?:\d+[.)]\s*)?([^\W\d_][^:\d]{1,30}):")
+# A field's label before a colon: numbered ("1. Thời gian:") or naming the event ("Thời gian khai mạc:", "Hạn nộp:")
+# it is a notice's field, never a stamp; others ("Ngày tạo:", "Viết lúc:", "Cập nhật:") may be stamps.
+_FIELD_LABEL = re.compile(r"^\s*((?:\d+[.)]\s*)?([^\W\d_][^:\d]{1,30})):")
+# Labels of an event's fields, never of a posting: the opening, the meeting, a deadline, the place.
+_EVENT_WORDS = frozenset("khai bế mạc họp hạn nộp tổ chức diễn tiếp".split())
 _WORD = re.compile(r"[^\W\d_]+")
 # "Ninh Bình, ngày 21 tháng 11 năm 2025": a document's place and date, signed text, never a stamp.
 _PLACE_AND_DATE = re.compile(r"^[^\W\d_][^\d,]{1,40},\s*ngày\s+\d", re.I)
@@ -42,9 +45,9 @@ def is_stamp_line(line: str) -> bool:
     if _PLACE_AND_DATE.match(line) or _ONLY_WEEKDAY_AND_DATE.match(line):
         return False
     label = _FIELD_LABEL.match(line)
-    label_words = set(_WORD.findall(label.group(1).lower())) - _DATE_WORDS if label else set()
-    if label_words and not _POSTING_WORDS.intersection(label_words):
-        return False  # "Thời gian khai mạc: 8h00 ngày 15/12/2025", "Hạn nộp: …": a notice's field
+    if label and (label.group(1) != label.group(2) or any(w in label.group(2).lower() for w in ("đăng ký", "địa điểm"))
+                  or _EVENT_WORDS.intersection(_WORD.findall(label.group(2).lower()))):
+        return False  # "1. Thời gian: …", "Thời gian khai mạc: 8h00 ngày 15/12/2025", "Hạn nộp: …": a notice's field
     found = find_datetimes(line)
     if not found:
         return False

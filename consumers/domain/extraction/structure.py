@@ -260,8 +260,8 @@ def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
             lengths = [_text_len(c) for c in cells]
             widest = max(lengths)
             main = cells[lengths.index(widest)]
-            if title_el is None or not (title_el is main or main in title_el.iterancestors()):
-                continue  # only beside the cell that holds the headline: a figures box inside the text stays
+            if not (title_el is main or main in title_el.iterancestors() or table in title_el.iterancestors()):
+                continue  # only beside the headline's cell or in its table: a figures box inside the text stays
             for cell, length in zip(cells, lengths):
                 if not _narrow(cell) or not length or widest < 3 * length:
                     continue
