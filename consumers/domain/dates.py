@@ -61,8 +61,14 @@ _ISO = re.compile(
 )
 
 
+# MediaWiki's signature time: "16:05, ngày 16 tháng 1 năm 2025" (a clock time, not "7 giờ 30" in words: that one
+# stays an announced event's).
+_CLOCK_THEN_WORDY = re.compile(_TIME + r"\s*,?\s*(?:ngày\s+)?(?<!\d)(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s*,?\s+"
+                               r"(?:năm\s+)?(?P<y>(?:19|20)\d\d)", re.I)
 # Every pattern of a full date, in the order the first match is chosen.
-PATTERNS = (_ISO, _TIME_THEN_DATE, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED, _SHORT_YEAR_THEN_TIME)
+# (A time before a date first: a date's own match starts after the time, and matches within 12 characters of an
+# earlier one are dropped.)
+PATTERNS = (_ISO, _TIME_THEN_DATE, _CLOCK_THEN_WORDY, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED, _SHORT_YEAR_THEN_TIME)
 
 
 def _named_month(groups: dict[str, str | None]) -> dict[str, str | None] | None:

@@ -27,6 +27,7 @@ from consumers.domain.extraction.structure import (
     drop_hidden,
     drop_sidebar_cells,
     table_figures_as_blocks,
+    field_tables_as_lines,
     cells_as_blocks,
     centred_lines_as_one,
     SIGNATURE,
@@ -87,7 +88,7 @@ _POSTED_BY = re.compile(r"^(?:đăng bởi|người đăng)\s*:", re.I)
 _AUTHOR_PREFIX = re.compile(r"^(?:(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
                             r"ảnh\s*(?:và|,|&)\s*(?:bài|tin)|đăng bởi|người đăng|"
                             r"nhóm phóng viên|pv|phóng viên|người viết|biên tập|viết bởi|thực hiện|nội dung)\s*:|"
-                            r"^viết bởi\s)\s*(.+)$", re.I)
+                            r"^(?:viết |đăng )?bởi\s)\s*(.+)$", re.I)
 # "Ảnh: Trung Kiên - Bài: Thủy Tiên": the photo credit first, then the writer.
 _PHOTO_THEN_TEXT = re.compile(r"^(?:ảnh|photo)\s*:\s*(.+?)\s*[-–|,;·]\s*(?:bài|tin|nội dung|lời)\s*:\s*(.+)$", re.I)
 _WORDS_BY = re.compile(r"[-–|,;·]\s*lời\s*:", re.I)  # "Lời: X" credits the words, and may quote a leader
@@ -103,7 +104,8 @@ _PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh t
 _BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–—,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
 # A posting record naming a person before its time: "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 …", "… trong Tin hoạt động".
 _POSTER_ALONE = re.compile(r"^(?:đăng|viết) bởi\s*:\s*([^\d·|,:]{3,40})$", re.I)  # "Đăng bởi: Hoài An", a chrome line
-_POSTER_IN_STAMP = re.compile(r"^(?:đăng|viết|gửi) bởi\s*:?\s*([^\d·|,:]{3,40}?)\s+(?:lúc|vào|ngày|trong)\b", re.I)
+_POSTER_IN_STAMP = re.compile(r"^(?:(?:đăng|viết|gửi) bởi\s*:?|(?:đăng|gửi) lúc [\d:h]+ bởi)\s*([^\d·|,:\-–]{3,40}?)"
+                              r"\s*(?:\s(?:lúc|vào|ngày|trong)\b|[-–·|]|$)", re.I)
 
 
 _HONORIFIC = re.compile(r"^(?:ông|bà|đồng chí|đ/c|anh|chị)\s", re.I)
@@ -614,7 +616,9 @@ def extract_page(
                                 budget, max_text_bytes)
     title, title_el = find_title(tree)
     media = media_of(tree)  # before players are pruned as chrome
-    dateline = dateline_candidates(tree, title_el) if published is None else None
+    # A <meta> date without its time ("DC.date.issued" = "2025-04-03") is read with the page's date line too.
+    day_only = published is not None and not (published.hour or published.minute or published.second)
+    dateline = dateline_candidates(tree, title_el) if published is None or day_only else None
     budget.check("metadata")
 
     # What the page prints as the credit outranks <meta name=author> and JSON-LD, which CMSs fill
@@ -625,6 +629,7 @@ def extract_page(
     drop_hidden(tree, total_chars)
     drop_sidebar_cells(tree, title_el)
     table_figures_as_blocks(tree)
+    field_tables_as_lines(tree)
     unwrap_layout_tables(tree)
     cell_folds = cells_as_blocks(tree)
     # Class and id values are lower-cased here (they used to be before drop_hidden and unwrap_layout_tables,
@@ -699,8 +704,12 @@ def extract_page(
 
     if pure.truncated and "text_truncated" not in flags:
         flags.append("text_truncated")
-    if published is None and dateline is not None:
-        published = choose_dateline(dateline, title_el is not None, pure.lead or None)
+    if dateline is not None:
+        printed = choose_dateline(dateline, title_el is not None, pure.lead or None)
+        if published is None:
+            published = printed
+        elif printed is not None and printed.date() == published.date() and (printed.hour or printed.minute):
+            published = printed  # the same day as the <meta>, with the time the page prints
     if published is None:
         flags.append("missing_date")
     budget.check("metadata-dateline")

@@ -304,6 +304,41 @@ def _breaks_as_spaces(el) -> None:
         br.drop_tag()
 
 
+# An infobox of the post's fields: "Người viết | Hoàng Mai", "Ngày đăng | 16:05, ngày 16 tháng 1 năm 2025".
+_FIELD_LABELS = ("người viết", "tác giả", "ngày đăng", "đăng ngày", "ngày cập nhật", "cập nhật", "chuyên mục", "nguồn",
+                 "thể loại", "lượt xem", "biên tập", "ảnh", "phóng viên", "thời gian đăng", "ngày xuất bản")
+_ROW_CELLS = etree.XPath("./th | ./td")
+
+
+def field_tables_as_lines(tree: lxml_html.HtmlElement) -> int:
+    """A table whose rows are a label and a value, the labels a post's fields (MediaWiki's infobox), becomes one
+    "Label: value" line per row: the byline, stamp and chrome rules read those lines; as cells they were text.
+    A title row across the table ("Thông tin bài viết") goes. Returns the tables rewritten."""
+    rewritten = 0
+    for table in _TABLES(tree):
+        if table.getparent() is None or table.find(".//table") is not None:
+            continue
+        rows = _ROWS(table)
+        pairs = []
+        for row in rows:
+            cells = _ROW_CELLS(row)
+            if len(cells) == 2:
+                label = " ".join(cells[0].text_content().split()).rstrip(":")
+                pairs.append((row, label, " ".join(cells[1].text_content().split())))
+        if len(pairs) < 2 or len(pairs) < len(rows) - 1 or not any(fold(label) in _FIELD_FOLDS for _, label, _ in pairs):
+            continue
+        block = lxml_html.Element("div")
+        for _, label, value in pairs:
+            line = lxml_html.Element("p")
+            line.text = f"{label}: {value}"
+            block.append(line)
+        block.tail = table.tail
+        table.getparent().replace(table, block)
+        rewritten += 1
+    return rewritten
+
+
+_FIELD_FOLDS = frozenset(fold(label) for label in _FIELD_LABELS)
 _TABLE_FIGURES = etree.XPath("//body//figure[.//table][not(.//img)]")
 
 
@@ -351,9 +386,9 @@ _MAX_LINK_SHARE = 0.3  # a related-posts or sidebar block is mostly links
 
 def keep_text_widgets(tree: lxml_html.HtmlElement) -> int:
     """Take the "widget" tokens out of the classes of the widget block that holds the most of the page's text (at
-    least _MIN_TEXT_SHARE of it, measured after chrome was pruned, and not mostly links), of the widgets around it
-    and of those inside it (an article split over several text widgets), so trafilatura does not discard the
-    article as an ad. Any other widget keeps its class."""
+    least _MIN_TEXT_SHARE of it, measured after chrome was pruned, and not mostly links), of the widgets around it,
+    of those inside it and of its sibling text widgets (an article split over several text widgets), so trafilatura
+    does not discard the article as an ad. Any other widget keeps its class."""
     body = tree.find(".//body")
     total = _text_len(body if body is not None else tree) or 1
     best, best_len = None, 0
@@ -363,8 +398,14 @@ def keep_text_widgets(tree: lxml_html.HtmlElement) -> int:
             best, best_len = el, length
     if best is None:
         return 0
+    # Its sibling widgets that are text, not link lists, hold the rest of an article split over several text
+    # widgets (ImpressPages: one "ipWidget-Text" per paragraph group).
+    siblings = [sib for sib in (*best.itersiblings(preceding=True), *best.itersiblings())
+                if isinstance(sib.tag, str) and "widget" in (sib.get("class") or "")
+                and _link_len(sib) <= _MAX_LINK_SHARE * max(1, _text_len(sib))]
     kept = 0
-    for el in (best, *best.iterancestors(), *best.iterdescendants()):
+    for el in (best, *best.iterancestors(), *best.iterdescendants(),
+               *(el for sib in siblings for el in (sib, *sib.iterdescendants()))):
         cls = el.get("class") if isinstance(el.tag, str) else None
         if cls and "widget" in cls:
             el.set("class", " ".join(t for t in cls.split() if "widget" not in t))
