@@ -35,3 +35,15 @@ def test_the_standing_bodys_hearing_is_an_other_official_meeting():
         "được 39% kế hoạch vốn, thấp hơn bình quân chung; nguyên nhân chủ yếu do vướng mắc giải phóng mặt bằng.\n"
         "Giám đốc các Sở Tài chính, Xây dựng giải trình, làm rõ trách nhiệm và đề xuất giải pháp.")
     assert got.is_meeting_report and got.meeting_type == "other_official_meeting", got
+
+
+def test_an_opened_sessions_expected_length_is_no_schedule_and_a_notice_of_one_to_come_still_is():
+    classifier = default_classifier()
+    got = classifier.classify("HĐND thành phố Huế khai mạc kỳ họp thứ mười lăm",
+                              "HUẾ - Sáng 16/12, HĐND thành phố Huế khóa VIII, nhiệm kỳ 2021 - 2026 khai mạc kỳ họp thứ "
+                              "mười lăm, kỳ họp thường lệ cuối năm 2025.\nKỳ họp do ông Hồ Đăng Khoa, Chủ tịch HĐND "
+                              "thành phố điều hành, dự kiến diễn ra trong hai ngày.")
+    assert got.is_meeting_report and got.meeting_type == "peoples_council_session", got
+    notice = classifier.classify("HĐND thành phố sẽ họp kỳ họp thứ mười lăm",
+                                 "Kỳ họp thứ mười lăm HĐND thành phố dự kiến diễn ra trong hai ngày 16 và 17/12.")
+    assert not notice.is_meeting_report
