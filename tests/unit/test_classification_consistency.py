@@ -89,8 +89,18 @@ def test_an_interview_naming_a_session_is_not_a_report():
     assert not c.is_meeting_report and c.meeting_type is None and c.confidence < THRESHOLD
 
 
-def test_a_report_that_quotes_the_sessions_planned_length_names_the_override():
+def test_a_report_that_quotes_the_sessions_planned_length_fires_no_schedule_rule():
+    # "Kỳ họp dự kiến diễn ra trong 3 ngày" is an opened session's length (it once fired the schedule rule, which
+    # the reported opening then had to override).
     c = MeetingClassifier().classify(*ARTICLES[1])
+    assert c.is_meeting_report and c.confidence >= THRESHOLD
+    assert not any(e.startswith("rule:negative:schedule") for e in c.evidence)
+
+
+def test_a_report_that_quotes_a_schedule_phrase_names_the_override():
+    c = MeetingClassifier().classify("Khai mạc kỳ họp thứ 9 HĐND tỉnh khóa X",
+                                     "Sáng 10/12, HĐND tỉnh khóa X khai mạc kỳ họp thứ 9. Đồng chí Trần Văn B, Chủ tịch "
+                                     "HĐND tỉnh chủ trì kỳ họp. Phiên chất vấn sẽ diễn ra vào ngày mai.")
     assert c.is_meeting_report and c.confidence >= THRESHOLD
     assert "override:negative:schedule:by:reported-opening+model" in c.evidence
 

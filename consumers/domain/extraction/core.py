@@ -15,6 +15,31 @@ from lxml import html as lxml_html
 from consumers.domain.dates import WEEKDAY
 from consumers.domain.extraction.boilerplate import BoilerplateMemory
 from consumers.domain.extraction.chrome import ChromeRules, load_rules
+from consumers.domain.extraction.credits import (
+    AUTHOR_LABEL,
+    AUTHOR_PREFIX,
+    BYLINE_WITH_PHOTO,
+    BYLINE_WITH_ROLES,
+    FAMILY_NAMES,
+    INSTITUTION,
+    MIDDLE_NAMES,
+    PHOTO_PREFIX,
+    PHOTO_THEN_TEXT,
+    POSTED_BY,
+    POSTER_ALONE,
+    POSTER_IN_STAMP,
+    SOURCE_LINE,
+    TEXT_AND_PHOTO,
+    TIME_OR_PART_OF_DAY,
+    WORDS_BY,
+    byline_name,
+    credit_label,
+    ends_a_list,
+    is_credit,
+    looks_like_institution,
+    looks_like_name,
+    names_with_photo,
+)
 from consumers.domain.extraction.decoding import CP1258_TONES, decode_html, looks_like_redirect_only, sniff_binary
 from consumers.domain.extraction.errors import PageRejected
 from consumers.domain.extraction.kinds import ARTICLE, INTERVIEW, media_of, page_kind
@@ -82,61 +107,9 @@ _HAS_LEAD_ID = _substring_test(_LEAD_IDS)
 _HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
 _HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
 _HAS_AUTHOR_ITEMPROP = _substring_test(_AUTHOR_ITEMPROPS)
-# "Đăng bởi: Hoài An" credits a person when nothing else does; "Đăng bởi: admin" is the posting account, chrome
-# before this is asked.
-_POSTED_BY = re.compile(r"^(?:đăng bởi|người đăng)\s*:", re.I)
-_AUTHOR_PREFIX = re.compile(r"^(?:(?:tác giả(?: bài viết)?|bài(?:\s*(?:và|,|&)\s*ảnh)?|tin(?:\s*(?:và|,|&)\s*ảnh)?|"
-                            r"ảnh\s*(?:và|,|&)\s*(?:bài|tin)|đăng bởi|người đăng|"
-                            r"nhóm phóng viên|pv|phóng viên|người viết|biên tập|viết bởi|thực hiện|nội dung)\s*:|"
-                            r"^(?:viết |đăng )?bởi\s)\s*(.+)$", re.I)
-# "Ảnh: Trung Kiên - Bài: Thủy Tiên": the photo credit first, then the writer.
-_PHOTO_THEN_TEXT = re.compile(r"^(?:ảnh|photo)\s*:\s*(.+?)\s*[-–|,;·]\s*(?:bài|tin|nội dung|lời)\s*:\s*(.+)$", re.I)
-_WORDS_BY = re.compile(r"[-–|,;·]\s*lời\s*:", re.I)  # "Lời: X" credits the words, and may quote a leader
-# A byline element that prints its label on a line of its own: "Tác giả\nVăn phòng Đoàn ĐBQH và HĐND tỉnh".
-_GLUED_LABEL = re.compile(r"^(?i:tác giả(?: bài viết)?|người viết|viết bởi|thực hiện)\s*(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯ])")
-_AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phóng viên|biên tập|viết bởi|thực hiện)\s*:?$", re.I)
-# Offices, boards and centres that sign a page: "Văn phòng Đoàn ĐBQH và HĐND tỉnh", "Ban Tuyên giáo Tỉnh ủy",
-# "Trung tâm Văn hóa - Thể thao huyện", "Phòng Xây dựng chính quyền và Công tác thanh niên".
-_INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|uỷ ban|ubnd|hđnd|ubmttq|hội đồng|hội|"
-                          r"đoàn|tổ|cục|chi cục|bộ phận|bộ chỉ huy|thường trực|huyện ủy|huyện uỷ|tỉnh ủy|tỉnh uỷ|"
-                          r"thành ủy|thành uỷ|đảng ủy|đảng uỷ|công an|đài|báo|nhóm phóng viên|nhóm pv)\s", re.I)
-_PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
-_BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–—,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
-# A posting record naming a person before its time: "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 …", "… trong Tin hoạt động".
-_POSTER_ALONE = re.compile(r"^(?:đăng|viết) bởi\s*:\s*([^\d·|,:]{3,40})$", re.I)  # "Đăng bởi: Hoài An", a chrome line
-_POSTER_IN_STAMP = re.compile(r"^(?:(?:đăng|viết|gửi) bởi\s*:?|(?:đăng|gửi) lúc [\d:h]+ bởi)\s*([^\d·|,:\-–]{3,40}?)"
-                              r"\s*(?:\s(?:lúc|vào|ngày|trong)\b|[-–·|]|$)", re.I)
-
-
-_HONORIFIC = re.compile(r"^(?:ông|bà|đồng chí|đ/c|anh|chị)\s", re.I)
-
-
-def _ends_a_list(paragraphs: list[str]) -> bool:
-    """The last line closes a list of people ("… các thành viên gồm:", "Ông Trần Văn Bình", "Ông Nguyễn Văn An"),
-    not a byline: it is addressed ("Ông …"), or follows a line that introduces a list or is a name itself."""
-    last = paragraphs[-1]
-    if _HONORIFIC.match(last):
-        return True
-    if len(paragraphs) < 2:
-        return False
-    before = paragraphs[-2]
-    return before.rstrip().endswith(":") or (_looks_like_name(before) and not _SOURCE_LINE.match(last))
-
-
-def _names_with_photo(line: str) -> bool:
-    """A closing credit for text and photos: "Quang Vinh - Ảnh: Ngọc Anh"."""
-    both = _BYLINE_WITH_PHOTO.match(line)
-    return bool(both) and len(line) <= 80 and _looks_like_name(both.group(1)) and _looks_like_name(both.group(2))
-# "Quang Sáng (bài) - Hữu Đạt (ảnh)": each name followed by its role.
-_BYLINE_WITH_ROLES = re.compile(r"^(.+?)\s*\((?:bài|tin|bài viết|nội dung)\)\s*[-–,;|]\s*(.+?)\s*\(ảnh\)$", re.I)
-_SOURCE_LINE = re.compile(r"^\(?(?:nguồn(?:\s+tin)?|theo)\s*:?\s*[\w .\-]{2,60}\)?$", re.I)
-# "Bài, ảnh: Hùng Sơn" credits the same person for the text and the photos.
-_TEXT_AND_PHOTO = re.compile(r"^(?:(?:bài|tin)\s*(?:và|,|&)\s*ảnh|ảnh\s*(?:và|,|&)\s*(?:bài|tin))\s*:", re.I)
 # Where a lead or byline never is: the page's own header, menus, footer and sidebars.
 _OUTSIDE_ARTICLE = etree.XPath(
     f"boolean(ancestor::{PAGE_HEADER} or ancestor::nav or ancestor::footer or ancestor::aside)")
-# Ê Đê and other Central Highlands names carry an apostrophe: "H'Nga Byă", "Y Thuận Êban".
-_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹ.'’]*$")
 _MAX_TABLE_CELLS = 5000
 # The most article text (lead and paragraphs, UTF-8) one page may publish; captions get a tenth of it.
 MAX_TEXT_BYTES = 1_000_000
@@ -202,63 +175,6 @@ class _Budget:
     def check(self, step: str) -> None:
         if time.monotonic() > self.deadline:
             raise PageRejected("time_budget", f"extraction exceeded {self.seconds:.1f}s at {step}")
-
-
-def _looks_like_name(line: str) -> bool:
-    """A trailing credit line: "Thu Chung", "Đình Anh- Văn Hương", "Thanh Loan (BCB)"; never a schedule's "Chiều"."""
-    core = re.sub(r"\([^)]{1,20}\)", "", line).strip(" .")
-    if not core or len(line) > 60 or core.endswith((":", ";", ",")) or _TIME_OR_PART_OF_DAY.match(core):
-        return False
-    words = [w for w in re.split(r"[\s,\-–&/]+", core) if w and w.lower() not in ("và",)]
-    return 1 <= len(words) <= 8 and all(_NAME_WORD.match(w) for w in words)
-
-
-def _looks_like_institution(line: str) -> bool:
-    """A signing office on a line of its own: an institution word first, a short name, no sentence in it (an
-    announcement's closing formula "Thường trực HĐND tỉnh trân trọng thông báo." names an office too)."""
-    core = re.sub(r"\([^)]{1,20}\)", "", line).strip(" .")
-    return (3 <= len(core) <= 70 and core[0].isupper() and bool(_INSTITUTION.match(core))
-            and not re.search(r"[.?!;:\"“”]", core) and 2 <= len(core.split()) <= 12
-            and not _CLOSING_FORMULA.search(core))
-
-
-_CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi)|thông báo|đề nghị)\b", re.I)
-
-
-def _is_credit(name: str) -> bool:
-    """What a byline prefix ("PV:", "Phóng viên:", "Tác giả:") is followed by when it credits someone: names or
-    an office. An interview's question ("PV: Vậy huyện sẽ có những giải pháp gì?") is body text."""
-    name = name.strip(" .")
-    if not name or "?" in name or "!" in name or len(name) > 60:
-        return False
-    words = [w for w in re.split(r"[\s,\-–&/;]+", re.sub(r"\([^)]{1,30}\)", "", name)) if w]
-    if not words or len(words) > 12:
-        return False
-    capitalised = sum(1 for w in words if w[0].isupper())
-    return _looks_like_institution(name) or capitalised * 2 > len(words)
-
-
-def _credit_label(line: str) -> re.Match | None:
-    """The match of a credit's label ("Tác giả: X"), the inner one when the box's label holds the credit's own:
-    "Tác giả: Bài, ảnh: Y Blăk"."""
-    outer = _AUTHOR_PREFIX.match(line)
-    return outer and _AUTHOR_PREFIX.match(outer.group(1)) or outer
-
-
-def _byline_name(line: str, rules: ChromeRules) -> str | None:
-    """The credited name in a byline element's text: a person or a named office, not a placeholder."""
-    if "\n" in line:
-        line = " ".join(part for part in line.split("\n") if part.strip() and not _AUTHOR_LABEL.match(part.strip()))
-    line = _GLUED_LABEL.sub("", line, count=1)  # "Tác giảVăn phòng …": two elements' texts run together
-    both = _PHOTO_THEN_TEXT.match(line)
-    byline = _credit_label(line)
-    name = (both.group(2) if both else byline.group(1) if byline else line).strip(" .")
-    if not name or len(name) > 60 or not name[0].isupper() or any(c.isdigit() for c in name) \
-            or not _is_credit(name) \
-            or name.endswith(":") or rules.is_placeholder_author(name) or rules.is_chrome_line(name) \
-            or _SOURCE_LINE.match(name):
-        return None
-    return name
 
 
 @dataclass
@@ -337,7 +253,7 @@ _CREDIT_TERMS = etree.XPath("//body//dt[string-length(normalize-space()) < 30]")
 def _labelled_credits(tree) -> list:
     out = []
     for dt_el in _CREDIT_TERMS(tree):
-        if _AUTHOR_LABEL.match(clean_spaces(dt_el.text_content())):
+        if AUTHOR_LABEL.match(clean_spaces(dt_el.text_content())):
             dd = dt_el.getnext()
             if dd is not None and dd.tag == "dd":
                 out.append(dd)
@@ -858,9 +774,9 @@ def _info_bar_byline(line: str, page: "_PageLines"):
     if not _INFO_BAR_SEPARATOR.search(line):
         return None
     parts = [p.strip() for p in _INFO_BAR_SEPARATOR.split(line) if p.strip()]
-    bylines = [m for m in map(_AUTHOR_PREFIX.match, parts) if m]
+    bylines = [m for m in map(AUTHOR_PREFIX.match, parts) if m]
     if len(bylines) == 1 and len(parts) > 1 and all(
-            page.rules.is_chrome_line(p) for p in parts if not _AUTHOR_PREFIX.match(p)):
+            page.rules.is_chrome_line(p) for p in parts if not AUTHOR_PREFIX.match(p)):
         return bylines[0]
     return None
 
@@ -869,29 +785,18 @@ _INFO_BAR_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 
 
 _HAS_DIGIT = re.compile(r"\d").search
-# Vietnamese family names: a three- or four-word name under the lead starts with one ("NGUYỄN THỊ MỸ LỆ"); two words
-# are a pen name ("MINH NHẬT", "Thu Hà"). A subheading in title case ("Phát Huy Nội Lực") starts with neither.
-_FAMILY_NAMES = frozenset(fold(n) for n in (
-    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh đào trịnh mai lương lưu "
-    "trương văn tạ hà cao chu châu thái tô tôn la lâm quách kiều mạc triệu doãn khổng lã vương đoàn nông lò "
-    "hứa thân kim âu y h' đàm phùng lại giàng nghiêm ninh thạch quan ông bạch cù diệp đồng giáp hầu khúc lò lù "
-    "mã sùng thào vừ lầu hoàng hùng tăng từ văn vi bế").split())
-# "X Thị Y", "X Văn Y": a middle name makes a three-word line a person's name, whatever the family name.
-_MIDDLE_NAMES = frozenset(fold(n) for n in ("thị", "văn", "đức", "hữu", "ngọc", "minh", "thanh", "quang", "công"))
-
-
 def _name_under_lead(line: str, folded: str, page: "_PageLines") -> bool:
     words = re.sub(r"\([^)]{1,20}\)", "", line).split()  # "PHƯƠNG VI (thực hiện)"
-    if not (2 <= len(words) <= 4 and len(line) <= 40 and _looks_like_name(line)) or _HAS_DIGIT(line):
+    if not (2 <= len(words) <= 4 and len(line) <= 40 and looks_like_name(line)) or _HAS_DIGIT(line):
         return False
-    if folded in page.cell_folds or _WEEKDAY_IN(line) or _INSTITUTION.match(line) or _DOCUMENT_NAME.match(line):
+    if folded in page.cell_folds or _WEEKDAY_IN(line) or INSTITUTION.match(line) or _DOCUMENT_NAME.match(line):
         return False
-    if len(words) == 2 or fold(words[0]) in _FAMILY_NAMES or fold(words[1]) in _MIDDLE_NAMES:
+    if len(words) == 2 or fold(words[0]) in FAMILY_NAMES or fold(words[1]) in MIDDLE_NAMES:
         return True
     # Two pen names: "Thu Hằng, Minh Tâm".
     parts = [part.split() for part in re.split(r"\s*[,\-–&]\s*", line) if part.strip()]
     return len(parts) == 2 and all(len(part) == 2 for part in parts)
-# A quoted document's header under its lead ("QUYẾT ĐỊNH", "TỈNH ỦY ĐIỆN BIÊN" is an _INSTITUTION) is no byline.
+# A quoted document's header under its lead ("QUYẾT ĐỊNH", "TỈNH ỦY ĐIỆN BIÊN" is an INSTITUTION) is no byline.
 _DOCUMENT_NAME = re.compile(r"^(?:quyết định|nghị quyết|chỉ thị|thông báo|kế hoạch|quy chế|tờ trình|báo cáo|công văn|"
                             r"hướng dẫn|quy định|kết luận)\b", re.I)
 _WEEKDAY_IN = re.compile(WEEKDAY).search  # "THỨ HAI" heads a schedule's day, whatever its case
@@ -905,12 +810,10 @@ def _structural(line: str) -> bool:
     ("Chiều: Làm việc tại trụ sở." on two days). Any other repeat is a block printed twice (a mobile copy,
     a lead repeated in the body) and is kept once."""
     return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":")) or (
-        len(line) <= 20 and bool(_TIME_OR_PART_OF_DAY.match(line))) or bool(_DAY_ITEM.match(line))
+        len(line) <= 20 and bool(TIME_OR_PART_OF_DAY.match(line))) or bool(_DAY_ITEM.match(line))
 
 
-# A schedule table's time or part-of-day cell: "08h00", "14 giờ 30", "Sáng", "Cả ngày" recur row after row.
-_TIME_OR_PART_OF_DAY = re.compile(r"^(?:\d{1,2}\s*(?:giờ|h|g|:)\s*\d{0,2}'?|(?:buổi\s+)?(?:sáng|chiều|trưa|tối)|cả ngày)\s*:?$",
-                                  re.IGNORECASE)
+
 
 
 # A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025", "Ngày 05/3/2024 (Thứ Ba)");
@@ -995,8 +898,8 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             chrome = learned_chrome = False
         if chrome:
             chrome_hits += 1
-            if posted_by is None and (poster := _POSTER_IN_STAMP.match(line) or _POSTER_ALONE.match(line)) \
-                    and _looks_like_name(poster.group(1)) and not rules.is_placeholder_author(poster.group(1)):
+            if posted_by is None and (poster := POSTER_IN_STAMP.match(line) or POSTER_ALONE.match(line)) \
+                    and looks_like_name(poster.group(1)) and not rules.is_placeholder_author(poster.group(1)):
                 posted_by = poster.group(1).strip()  # "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 ngày 20/12/2024 · …"
             continue
         if learned_chrome:
@@ -1010,28 +913,28 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             captions.append(line)
             caption_folds.add(folded)
             continue
-        both = _PHOTO_THEN_TEXT.match(line)
-        if both and len(line) <= 100 and _is_credit(both.group(2)) and (
-                not _WORDS_BY.search(line) or _looks_like_name(both.group(2))):
+        both = PHOTO_THEN_TEXT.match(line)
+        if both and len(line) <= 100 and is_credit(both.group(2)) and (
+                not WORDS_BY.search(line) or looks_like_name(both.group(2))):
             photo_credit = photo_credit or both.group(1).strip()
             author = author or both.group(2).strip()
             continue
-        credit = _PHOTO_PREFIX.match(line)
+        credit = PHOTO_PREFIX.match(line)
         if credit and len(line) <= 80:
             photo_credit = photo_credit or credit.group(1).strip()
             continue
-        byline = _credit_label(line) or _info_bar_byline(line, page)
-        if byline and len(line) <= 80 and _is_credit(byline.group(1)):
-            if _POSTED_BY.match(byline.group(0)):
+        byline = credit_label(line) or _info_bar_byline(line, page)
+        if byline and len(line) <= 80 and is_credit(byline.group(1)):
+            if POSTED_BY.match(byline.group(0)):
                 posted_by = posted_by or byline.group(1).strip()  # the poster, unless the text is signed
                 continue
             author = author or byline.group(1).strip()
-            if _TEXT_AND_PHOTO.match(byline.group(0)):
+            if TEXT_AND_PHOTO.match(byline.group(0)):
                 photo_credit = photo_credit or byline.group(1).strip()
             continue
         if folded in page.author_folds and len(line) <= 80:
             # The text of the page's byline element ("Phòng Thông tin - Dân nguyện").
-            author = author or _byline_name(line, rules)
+            author = author or byline_name(line, rules)
             continue
         if author is None and under_lead is None and len(paragraphs) == (0 if lead else 1) \
                 and _name_under_lead(line, folded, page):
@@ -1044,31 +947,31 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     # Credits printed after the last paragraph: "Thu Chung", "(Theo Báo Nhân Dân)".
     # Not a document's signer: a name under "CHỦ TỊCH" / "(Đã ký)" signs the document, it does not write the page.
     while paragraphs and not SIGNATURE.match(paragraphs[-1]) and (
-            _looks_like_name(paragraphs[-1]) or _SOURCE_LINE.match(paragraphs[-1])
-            or _looks_like_institution(paragraphs[-1]) or _names_with_photo(paragraphs[-1])) and not (
-            len(paragraphs) > 1 and SIGNATURE.search(paragraphs[-2])) and not _ends_a_list(paragraphs):
+            looks_like_name(paragraphs[-1]) or SOURCE_LINE.match(paragraphs[-1])
+            or looks_like_institution(paragraphs[-1]) or names_with_photo(paragraphs[-1])) and not (
+            len(paragraphs) > 1 and SIGNATURE.search(paragraphs[-2])) and not ends_a_list(paragraphs):
         tail = paragraphs.pop()
         # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
-        if not _SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):
+        if not SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):
             author = author or tail.strip()
     if author is None and under_lead is not None and under_lead < len(paragraphs):
         author = paragraphs.pop(under_lead).strip()
     if author is None:
-        author = next(filter(None, (_byline_name(node, rules) for node in page.author_nodes)), None)
+        author = next(filter(None, (byline_name(node, rules) for node in page.author_nodes)), None)
     if author is None:
-        author = next(filter(None, (_byline_name(node, rules) for node in page.labelled_credits)), None) or posted_by
+        author = next(filter(None, (byline_name(node, rules) for node in page.labelled_credits)), None) or posted_by
     if photo_credit is None:
-        photo_credit = next((m.group(1).strip() for m in map(_credit_label, page.author_nodes)
-                             if m and _TEXT_AND_PHOTO.match(m.group(0))), None)
-    if author is None and page.meta_credit and (_looks_like_name(page.meta_credit)
-                                                or _looks_like_institution(page.meta_credit)):
+        photo_credit = next((m.group(1).strip() for m in map(credit_label, page.author_nodes)
+                             if m and TEXT_AND_PHOTO.match(m.group(0))), None)
+    if author is None and page.meta_credit and (looks_like_name(page.meta_credit)
+                                                 or looks_like_institution(page.meta_credit)):
         author = page.meta_credit
     if author and rules.is_placeholder_author(author):
         author = None
 
     if author:
         # One byline for text and photos: "H'Yâm Niê - Ảnh: Hoàng Gia".
-        split = _BYLINE_WITH_PHOTO.match(author) or _BYLINE_WITH_ROLES.match(author)
+        split = BYLINE_WITH_PHOTO.match(author) or BYLINE_WITH_ROLES.match(author)
         if split:
             author, photo_credit = split.group(1).strip(), photo_credit or split.group(2).strip()
     if not lead and paragraphs:
