@@ -76,7 +76,7 @@ NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
 
 # Verbs that describe a meeting as having happened, near the start of a report.
 HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "điều hành phiên", "điều hành kỳ họp",
-                    "điều hành hội nghị", "đã khai mạc", "đã bế mạc", "khai mạc", "bế mạc", "đã tổ chức",
+                    "điều hành hội nghị", "điều hành cuộc họp", "đã khai mạc", "đã bế mạc", "khai mạc", "bế mạc", "đã tổ chức",
                     "tổ chức hội nghị",
                     "diễn ra", "phát biểu kết luận", "kết luận hội nghị", "dự hội nghị", "tham dự", "thảo luận",
                     "biểu quyết thông qua", "họp", "làm việc", "đã tiếp xúc", "tiếp xúc cử tri", "đã làm việc",
@@ -161,6 +161,7 @@ class RuleHits:
 
 
 _EXPECTED_LENGTH = fold("dự kiến diễn ra trong")
+_SECRETARIAT = fold("ban bí thư")
 
 
 def rule_hits(title: str, text: str) -> RuleHits:
@@ -180,6 +181,10 @@ def rule_hits(title: str, text: str) -> RuleHits:
         else:
             type_hits.pop("district_party_conference", None)
         type_hits.setdefault("provincial_party_executive_conference", []).append(_CENTRAL_CITY_PHRASE)
+    if "standing_secretariat_briefing" in type_hits and _SECRETARIAT not in head:
+        # "Hội nghị giao ban trực tuyến" of a council's standing body with its communes: no Secretariat, no
+        # Secretariat briefing.
+        del type_hits["standing_secretariat_briefing"]
     voters_meeting = _voters_meeting_for_session(title, head)
     if voters_meeting:
         # The council session is the occasion of the voters' meeting reported, not its type.

@@ -250,6 +250,25 @@ def _classed_blocks(tree) -> _ClassedBlocks:
 _CREDIT_TERMS = etree.XPath("//body//dt[string-length(normalize-space()) < 30]")
 
 
+# A posting record the page prints outside the text ("Đăng bởi: Ngọc Mai, ngày 28 tháng 11 năm 2025 lúc …"): the
+# text nodes that may hold one, found in one pass.
+_POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contains(., 'ĂNG BỞI')]")
+
+
+def _posters(tree) -> list[str]:
+    """Names in the page's posting records, in document order (the author when nothing else names one)."""
+    names = []
+    for node in _POSTING_TEXTS(tree)[:5]:
+        block = node.getparent()
+        if block is None:
+            continue
+        text = clean_spaces(block.text_content())
+        found = POSTER_IN_STAMP.match(text) or POSTER_ALONE.match(text)
+        if found and (looks_like_name(found.group(1)) or looks_like_institution(found.group(1))):
+            names.append(found.group(1).strip())
+    return names
+
+
 def _labelled_credits(tree) -> list:
     out = []
     for dt_el in _CREDIT_TERMS(tree):
@@ -560,6 +579,7 @@ def extract_page(
     captions = list(dict.fromkeys(t for t in _texts(caption_els) if len(t) >= 8))
     author_nodes = [t for t in _texts(blocks.authors) if len(t) <= 80]
     labelled_credits = [t for t in _texts(_labelled_credits(tree)) if len(t) <= 80]
+    posters = _posters(tree)
     author_folds = {fold(t) for t in author_nodes}
     alt_folds = image_alt_texts(tree)
 
@@ -592,7 +612,7 @@ def extract_page(
         menu_folds=menu_folds - {title_fold},
         captions=captions, lead=lead, alt_folds=alt_folds, author_folds=author_folds, author_nodes=author_nodes,
         meta_credit=meta_credit, max_text_bytes=max_text_bytes, markers=markers, cell_folds=cell_folds,
-        labelled_credits=labelled_credits,
+        labelled_credits=labelled_credits, posters=posters,
     )
     # The body is assembled twice when the process has learned a portal's boilerplate. The pure assembly
     # (static rules only) is a function of the page's bytes and URL alone: it decides rejection, the dates
@@ -687,6 +707,8 @@ class _PageLines:
     cell_folds: set[str] = field(default_factory=set)
     # Credits printed as "<dt>Người viết</dt><dd>…</dd>": the author only when nothing else names one.
     labelled_credits: list[str] = field(default_factory=list)
+    # Names in the page's posting records ("Đăng bởi: X, ngày …"), outside the text: the last resort.
+    posters: list[str] = field(default_factory=list)
     _cleaned: list[tuple[str, str]] | None = None
     _chrome: dict[str, bool] = field(default_factory=dict)
     _day_headings: int | None = None
@@ -825,10 +847,10 @@ _DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
                           re.IGNORECASE)
 # An item of the day ("Sáng 07h30: …"), or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00"
 # is a time,
-# "10 hộ dân" is not.
+# "10 hộ dân" is not; a TV programme's "05.30 – Chào buổi sáng" is.
 _DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)"
                        r"(\s*\d{1,2}\s*(giờ|h|g|:)\s*\d{0,2})?\s*(:|-|–|$)|"
-                       r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:)\s*\d{0,2})", re.IGNORECASE)
+                       r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:|\.(?=\d\d\s*[-–]))\s*\d{0,2})", re.IGNORECASE)
 
 
 def _box_label_above(page: "_PageLines", i: int, line: str) -> bool:
@@ -959,7 +981,8 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     if author is None:
         author = next(filter(None, (byline_name(node, rules) for node in page.author_nodes)), None)
     if author is None:
-        author = next(filter(None, (byline_name(node, rules) for node in page.labelled_credits)), None) or posted_by
+        author = next(filter(None, (byline_name(node, rules) for node in page.labelled_credits)), None) or posted_by \
+            or next((name for name in page.posters if not rules.is_placeholder_author(name)), None)
     if photo_credit is None:
         photo_credit = next((m.group(1).strip() for m in map(credit_label, page.author_nodes)
                              if m and TEXT_AND_PHOTO.match(m.group(0))), None)

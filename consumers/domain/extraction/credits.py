@@ -35,11 +35,12 @@ INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|u
                          r"đoàn|tổ|cục|chi cục|bộ phận|bộ chỉ huy|thường trực|huyện ủy|huyện uỷ|tỉnh ủy|tỉnh uỷ|"
                          r"thành ủy|thành uỷ|đảng ủy|đảng uỷ|công an|đài|báo|nhóm phóng viên|nhóm pv)\s", re.I)
 PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh tư liệu|nguồn ảnh|photo)\s*:\s*(.+)$", re.I)
-BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–—,;|]\s*(?:ảnh|photo)\s*:\s*(.+)$", re.I)
+# (A television report's camera credit is its pictures': "Minh Huệ | Quay phim: Đức Toàn".)
+BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–—,;|]\s*(?:ảnh|photo|quay phim|camera)\s*:\s*(.+)$", re.I)
 # A posting record naming a person before its time: "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 …", "… trong Tin hoạt động".
 POSTER_ALONE = re.compile(r"^(?:đăng|viết) bởi\s*:\s*([^\d·|,:]{3,40})$", re.I)  # "Đăng bởi: Hoài An", a chrome line
 POSTER_IN_STAMP = re.compile(r"^(?:(?:đăng|viết|gửi) bởi\s*:?|(?:đăng|gửi) lúc [\d:h]+ bởi)\s*([^\d·|,:\-–]{3,40}?)"
-                             r"\s*(?:\s(?:lúc|vào|ngày|trong)\b|[-–·|]|$)", re.I)
+                             r"\s*(?:\s(?:lúc|vào|ngày|trong)\b|[-–·|,]|$)", re.I)
 
 
 HONORIFIC = re.compile(r"^(?:ông|bà|đồng chí|đ/c|anh|chị)\s", re.I)
@@ -111,12 +112,20 @@ def credit_label(line: str) -> re.Match | None:
     return outer and AUTHOR_PREFIX.match(outer.group(1)) or outer
 
 
+# "Nguồn: Văn phòng Đoàn ĐBQH và HĐND tỉnh" in a byline box names the office that wrote it; "Nguồn: Báo Nhân Dân"
+# names a newspaper the text is taken from.
+_SOURCE_OFFICE = re.compile(r"^\(?nguồn\s*:(?!\s*(?:báo|đài|tạp chí|ttxvn|theo))\s*(.+?)\)?$", re.I)
+
+
 def byline_name(line: str, rules: ChromeRules) -> str | None:
     """The credited name in a byline element's text: a person or a named office, not a placeholder."""
     if "\n" in line:
         line = " ".join(part for part in line.split("\n") if part.strip() and not AUTHOR_LABEL.match(part.strip()))
     line = GLUED_LABEL.sub("", line, count=1)  # "Tác giảVăn phòng …": two elements' texts run together
     both = PHOTO_THEN_TEXT.match(line)
+    office = _SOURCE_OFFICE.match(line.strip())
+    if office and looks_like_institution(office.group(1)):
+        return office.group(1).strip()
     byline = credit_label(line)
     name = (both.group(2) if both else byline.group(1) if byline else line).strip(" .")
     if not name or len(name) > 60 or not name[0].isupper() or any(c.isdigit() for c in name) \
