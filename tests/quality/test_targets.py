@@ -54,6 +54,11 @@ BELOW_TARGET = {
                                 "ordinal is in words missed), no contradictions, ECE 0.031, type 0.900, date 0.950",
     "classification_holdout18": "first measurement (281d378, measured once): F1 0.973 (the council standing body's "
                                 "monthly 'giao ban' missed), no contradictions, ECE 0.040, type 0.895, date 0.947",
+    "extraction_holdout20": "first measurement (5d46cb8, measured once, written after all of this session's work): "
+                            "body P/R 0.921 / 0.973, 5 chrome strings on 5 pages (none once learned), date 0.667, "
+                            "author 0.567; interviews 0.975, schedules 0.887; learned (warm) 0.964",
+    "classification_holdout19": "first measurement (5d46cb8, measured once): F1 0.955 (a commercial bank's customer "
+                                "conference, a veterans' association congress), no contradictions, ECE 0.052",
     "extraction_holdout14": "first measurement (2fcbea6, measured once, written during this session): body P/R "
                             "0.979 / 0.975, 1 chrome string on 1 page, lead 0.833, date 0.833, author 0.467; learned "
                             "the same",
@@ -149,6 +154,7 @@ def test_no_classification_contradicts_its_evidence(folder):
 
 # Held-out sets whose calibration error was above the bound at their first measurement.
 CALIBRATION_BELOW_TARGET = {
+    "classification_holdout19": "first measurement (5d46cb8): ECE 0.052",
 }
 
 
