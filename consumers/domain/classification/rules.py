@@ -254,6 +254,8 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                            "lớp bồi dưỡng", "khai giảng lớp", "khai giảng khóa",
                            # A scientific conference presents papers; no body meets.
                            "hội nghị khoa học", "hội thảo khoa học",
+                           # A business's conference with its customers.
+                           "hội nghị khách hàng", "tri ân khách hàng",
                            # Companies and business associations hold conferences too; none is an official meeting.
                            # (Not banks: the State Bank's branch and the Social Policy Bank are state bodies.)
                            "^công ty", "^tổng công ty", "^tập đoàn", "^hiệp hội", "^hội doanh nghiệp",

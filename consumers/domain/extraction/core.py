@@ -807,6 +807,7 @@ _INFO_BAR_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 
 
 _HAS_DIGIT = re.compile(r"\d").search
+_CREDIT_THEN_STAMP = re.compile(r"^(.+?)\s+[-–|·]\s+(?:đăng|cập nhật|ngày đăng|xuất bản)\b.*\d", re.I)
 def _name_under_lead(line: str, folded: str, page: "_PageLines") -> bool:
     words = re.sub(r"\([^)]{1,20}\)", "", line).split()  # "PHƯƠNG VI (thực hiện)"
     if not (2 <= len(words) <= 4 and len(line) <= 40 and looks_like_name(line)) or _HAS_DIGIT(line):
@@ -946,6 +947,11 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             photo_credit = photo_credit or credit.group(1).strip()
             continue
         byline = credit_label(line) or _info_bar_byline(line, page)
+        if byline and len(line) <= 100 and (stamped := _CREDIT_THEN_STAMP.match(byline.group(1))) \
+                and is_credit(stamped.group(1)):
+            # "Người viết: Văn phòng Huyện ủy - Đăng ngày 07-03-2025, 09:15": the credit, then the posting stamp.
+            author = author or stamped.group(1).strip()
+            continue
         if byline and len(line) <= 80 and is_credit(byline.group(1)):
             if POSTED_BY.match(byline.group(0)):
                 posted_by = posted_by or byline.group(1).strip()  # the poster, unless the text is signed
