@@ -29,3 +29,27 @@ def test_a_customer_conference_is_no_official_meeting():
         "Chiều 12/12, Ngân hàng Phú Hưng chi nhánh Khánh Hòa tổ chức hội nghị khách hàng năm 2025 với hơn 200 doanh "
         "nghiệp tham dự. Giám đốc chi nhánh chủ trì hội nghị.")
     assert not got.is_meeting_report
+
+
+def test_an_interview_announced_in_its_lead_is_an_interview():
+    qa = ("<p>Bà đánh giá thế nào về ba tháng đầu vận hành bộ máy mới?</p><p>Về cơ bản bộ máy đã thông suốt, không "
+          "có nơi nào gián đoạn việc giải quyết thủ tục cho người dân.</p><p>Tỉnh bố trí cán bộ dôi dư như thế nào?"
+          "</p><p>Đến cuối tháng 9, đã có 612 người nghỉ hưu trước tuổi theo chính sách.</p>")
+    page = ("<html><head><title>Bộ máy mới vận hành thông suốt</title></head><body><main><h1>Bộ máy mới vận hành "
+            "thông suốt</h1><p class='sapo'>Ba tháng sau khi hợp nhất, bộ máy hành chính của tỉnh vận hành ra sao? "
+            f"Phóng viên trao đổi với bà Nguyễn Thị Lan, Giám đốc Sở Nội vụ.</p>{qa}</main></body></html>")
+    assert extract_page(page.encode("utf-8"), "https://h.vn/2").kind == "interview"
+    plain = page.replace("Phóng viên trao đổi với bà Nguyễn Thị Lan, Giám đốc Sở Nội vụ.", "Sở Nội vụ báo cáo.")
+    assert extract_page(plain.encode("utf-8"), "https://h.vn/3").kind != "interview"
+
+
+def test_a_mass_organisations_congress_is_no_official_meeting_and_a_party_congress_is():
+    classifier = default_classifier()
+    got = classifier.classify("Đại hội đại biểu Hội Cựu chiến binh xã Kim Sơn lần thứ VIII",
+                              "Sáng 12/12, Hội Cựu chiến binh xã Kim Sơn tổ chức Đại hội đại biểu lần thứ VIII, nhiệm kỳ "
+                              "2025 - 2030. Đồng chí Chủ tịch Hội chủ trì đại hội.")
+    assert not got.is_meeting_report
+    got = classifier.classify("Đại hội đại biểu Đảng bộ xã Kim Sơn lần thứ I",
+                              "Sáng 12/8, Đảng bộ xã Kim Sơn tổ chức Đại hội đại biểu lần thứ I, nhiệm kỳ 2025 - 2030. "
+                              "Đồng chí Bí thư Đảng ủy xã chủ trì đại hội.")
+    assert got.is_meeting_report

@@ -256,6 +256,10 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                            "hội nghị khoa học", "hội thảo khoa học",
                            # A business's conference with its customers.
                            "hội nghị khách hàng", "tri ân khách hàng",
+                           # A mass organisation's congress (veterans, farmers, youth, trade union): not a party or
+                           # state body meeting.
+                           "^đại hội đại biểu hội", "^đại hội hội", "^đại hội đại biểu đoàn tncs", "^đại hội công đoàn",
+                           "^đại hội đại biểu công đoàn",
                            # Companies and business associations hold conferences too; none is an official meeting.
                            # (Not banks: the State Bank's branch and the Social Policy Bank are state bodies.)
                            "^công ty", "^tổng công ty", "^tập đoàn", "^hiệp hội", "^hội doanh nghiệp",

@@ -18,6 +18,7 @@ _QUESTION_LABEL = re.compile(_MARK + r"(?:pv|p\.v|phóng viên|hỏi|câu hỏi)
 _ANSWER_LABEL = re.compile(_MARK + r"(?:trả lời|đáp)\s*:", re.I)
 _ADDRESS = re.compile(r"\b(?:thưa|xin cảm ơn|xin trân trọng cảm ơn)\s+(?:ông|bà|đồng chí|anh|chị|đại biểu|giám đốc)",
                       re.I)
+_REPORTER_TALKS = re.compile(r"phóng viên[^.]{0,40}(?:trao đổi|phỏng vấn|trò chuyện)", re.I)
 _INTERVIEW_TITLE = re.compile(r"phỏng vấn|trả lời phỏng vấn|trao đổi với|trò chuyện với|hỏi\s*-\s*đáp|hỏi đáp", re.I)
 # "Thứ Sáu (29/11/2024):", "THỨ HAI, NGÀY 25/11", "Chủ nhật 01/12".
 _DAY_HEADING = re.compile(_MARK + r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ nhật)\b[^.]{0,25}?\d{1,2}\s*[/-]\s*\d{1,2}",
@@ -85,8 +86,9 @@ def _is_interview(title: str, lines: list[str]) -> bool:
     questions = sum(1 for line in lines if len(line) <= 400 and line.rstrip(" *\"”").endswith("?"))
     addressed = sum(1 for line in lines if _ADDRESS.search(line))
     answered = sum(1 for line in lines if _ANSWER_LABEL.match(line))
-    return (questions >= 2 and (addressed >= 1 or answered >= 1 or bool(_INTERVIEW_TITLE.search(title)))) \
-        or (labelled >= 1 and answered >= 1)
+    # The lead may say it instead of the headline: "Phóng viên trao đổi với bà …", "… phóng viên đã có cuộc trao đổi".
+    announced = bool(_INTERVIEW_TITLE.search(title)) or bool(lines and _REPORTER_TALKS.search(lines[0]))
+    return (questions >= 2 and (addressed >= 1 or answered >= 1 or announced)) or (labelled >= 1 and answered >= 1)
 
 
 def _is_schedule(title: str, lines: list[str]) -> bool:
