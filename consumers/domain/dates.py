@@ -12,7 +12,8 @@ def _time(separator: str) -> str:
     """A time of day, hours and minutes split by `separator`. "02:20 CH" / "9:05 SA": Vietnamese 12-hour clocks
     mark afternoon with CH (chiều), morning with SA (sáng); "16h20'", "08h30min": a minute mark may follow the
     minutes."""
-    return (r"(?P<h>[01]?\d|2[0-3])\s*(?:" + separator + r"\s*(?P<mi>[0-5]\d)(?:['’]|min\b|\s*phút)?)(?:\s*:\s*(?P<s>[0-5]\d))?"
+    return (r"(?P<h>[01]?\d|2[0-3])\s*(?:" + separator + r"\s*(?P<mi>[0-5]\d)(?:['’]|min\b|\s*phút)?)"
+            r"(?:\s*:\s*(?P<s>[0-5]\d))?"
             r"(?:\s*(?P<ap>SA|CH|AM|PM|sáng|chiều|tối)\b)?")
 
 
@@ -50,7 +51,8 @@ _CLOCK = r"(?:\s*(?:lúc|,|-|–)?\s*" + _TIME + r"(?:\s*(?P<ampm>sáng|trưa|ch
 # 2025" could be prose ("trong 12 tháng năm 2025"): the month's name must then be capitalised or a time follow
 # (_named_month checks).
 _MONTH_NAMED = re.compile(
-    r"(?:tháng\s+" + _MONTH + r"\s+(?P<d>[0-3]?\d)|(?<!\d)(?P<d2>[0-3]?\d)\s+(?:tháng|thg)\s+" + _MONTH.replace("mn", "mn2")
+    r"(?:tháng\s+" + _MONTH + r"\s+(?P<d>[0-3]?\d)|(?<!\d)(?P<d2>[0-3]?\d)\s+(?:tháng|thg)\s+"
+    + _MONTH.replace("mn", "mn2")
     + r")\s*(?P<comma>,)?\s*(?P<y>(?:19|20)\d\d)" + _CLOCK,
     re.I,
 )

@@ -49,8 +49,9 @@ NOTICE_HEADLINE = re.compile(r"^\s*(?:thông báo|giấy mời|kế hoạch|lị
 # questioning sitting; deputies "tiếp xúc cử tri" (meet voters) in a dated opening have met them (the future
 # "sẽ tiếp xúc" is an opening rule's "not:schedule" first).
 HELD_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "điều hành phiên", "điều hành kỳ họp",
-                "điều hành hội nghị", "điều hành cuộc họp", "đã khai mạc", "đã bế mạc", "tổ chức hội nghị", "đã tổ chức", "đã tiếp xúc",
-                "tiếp xúc cử tri", "đã làm việc", "đã có buổi làm việc", "làm trưởng đoàn", "làm việc với")
+                "điều hành hội nghị", "điều hành cuộc họp", "đã khai mạc", "đã bế mạc", "tổ chức hội nghị",
+                "đã tổ chức", "đã tiếp xúc", "tiếp xúc cử tri", "đã làm việc", "đã có buổi làm việc", "làm trưởng đoàn",
+                "làm việc với")
 # Used when the shipped model carries no calibration (an old model file): identity on the model's score, and
 # the rates of the rules-only classifier.
 DEFAULT_CALIBRATION = {"coef": [1.0], "intercept": 0.0, "negative_rate": 0.05}

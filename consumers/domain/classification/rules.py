@@ -76,7 +76,8 @@ NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
 
 # Verbs that describe a meeting as having happened, near the start of a report.
 HAPPENED_PHRASES = ("chủ trì", "đồng chủ trì", "chủ tọa", "chủ toạ", "điều hành phiên", "điều hành kỳ họp",
-                    "điều hành hội nghị", "điều hành cuộc họp", "đã khai mạc", "đã bế mạc", "khai mạc", "bế mạc", "đã tổ chức",
+                    "điều hành hội nghị", "điều hành cuộc họp", "đã khai mạc", "đã bế mạc", "khai mạc", "bế mạc",
+                    "đã tổ chức",
                     "tổ chức hội nghị",
                     "diễn ra", "phát biểu kết luận", "kết luận hội nghị", "dự hội nghị", "tham dự", "thảo luận",
                     "biểu quyết thông qua", "họp", "làm việc", "đã tiếp xúc", "tiếp xúc cử tri", "đã làm việc",
@@ -250,16 +251,16 @@ TITLE_RULES: list[tuple[str, tuple[str, ...]]] = [
                            # A training course is no meeting of a body, even when called "hội nghị tập huấn".
                            # (at the headline's start: "… chất vấn về công tác đào tạo, tập huấn nghề" reports a
                            # session)
-                           "^tập huấn", "^bồi dưỡng kỹ năng", "^bồi dưỡng nghiệp vụ", "hội nghị tập huấn", "lớp tập huấn",
-                           "lớp bồi dưỡng", "khai giảng lớp", "khai giảng khóa",
+                           "^tập huấn", "^bồi dưỡng kỹ năng", "^bồi dưỡng nghiệp vụ", "hội nghị tập huấn",
+                           "lớp tập huấn", "lớp bồi dưỡng", "khai giảng lớp", "khai giảng khóa",
                            # A scientific conference presents papers; no body meets.
                            "hội nghị khoa học", "hội thảo khoa học",
                            # A business's conference with its customers.
                            "hội nghị khách hàng", "tri ân khách hàng",
                            # A mass organisation's congress (veterans, farmers, youth, trade union): not a party or
                            # state body meeting.
-                           "^đại hội đại biểu hội", "^đại hội hội", "^đại hội đại biểu đoàn tncs", "^đại hội công đoàn",
-                           "^đại hội đại biểu công đoàn",
+                           "^đại hội đại biểu hội", "^đại hội hội", "^đại hội đại biểu đoàn tncs",
+                           "^đại hội công đoàn", "^đại hội đại biểu công đoàn",
                            # Companies and business associations hold conferences too; none is an official meeting.
                            # (Not banks: the State Bank's branch and the Social Policy Bank are state bodies.)
                            "^công ty", "^tổng công ty", "^tập đoàn", "^hiệp hội", "^hội doanh nghiệp",
@@ -290,16 +291,19 @@ _DOCUMENT_HEADER = re.compile(r"^\s*(THÔNG BÁO KẾT LUẬN|THÔNG BÁO|NGHỊ
 
 
 # The opening's host is a company or a business association: "Chiều 20/12, Hiệp hội Doanh nghiệp tỉnh tổ chức …".
-_NON_STATE_HOST = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm nay|hôm qua)[^,]{0,30},\s*(?:công ty|tổng công ty|tập đoàn|"
-                             r"hiệp hội|hội doanh nghiệp|hội doanh nhân|ngân hàng(?!\s+(?:nhà nước|chính sách)))\b", re.I)
+_NON_STATE_HOST = re.compile(r"^(?:sáng|chiều|trưa|tối|ngày|hôm nay|hôm qua)[^,]{0,30},\s*"
+                             r"(?:công ty|tổng công ty|tập đoàn|hiệp hội|hội doanh nghiệp|hội doanh nhân|"
+                             r"ngân hàng(?!\s+(?:nhà nước|chính sách)))\b", re.I)
 # ... unless a state body hosts with it or a state official chairs: "… phối hợp với UBND tỉnh tổ chức …".
-_STATE_PART = re.compile(r"\b(?:phối hợp với|cùng với|và)\s+(?:ubnd|hđnd|ban thường vụ|tỉnh ủy|tỉnh uỷ|huyện ủy|sở|"
-                         r"ủy ban|uỷ ban|thường trực)|\b(?:chủ tịch|phó chủ tịch) (?:ubnd|hđnd)|"
-                         r"\bbí thư (?:tỉnh ủy|tỉnh uỷ|huyện ủy|huyện uỷ|thành ủy|thành uỷ|thị ủy)|\bbí thư tỉnh\b", re.I)
+_STATE_PART = re.compile(r"\b(?:phối hợp với|cùng với|và)\s+(?:ubnd|hđnd|ban thường vụ|tỉnh ủy|tỉnh uỷ|huyện ủy|"
+                         r"sở|ủy ban|uỷ ban|thường trực)|\b(?:chủ tịch|phó chủ tịch) (?:ubnd|hđnd)|"
+                         r"\bbí thư (?:tỉnh ủy|tỉnh uỷ|huyện ủy|huyện uỷ|thành ủy|thành uỷ|thị ủy)|"
+                         r"\bbí thư tỉnh\b", re.I)
 
 
 # The opening opens a course: "Thường trực HĐND tỉnh khai giảng lớp bồi dưỡng …", "… mở lớp tập huấn …".
-_COURSE_OPENS = re.compile(r"\b(?:khai giảng|mở|tổ chức)\s+(?:các\s+|\d+\s+)?lớp\s+(?:bồi dưỡng|tập huấn|đào tạo)\b", re.I)
+_COURSE_OPENS = re.compile(r"\b(?:khai giảng|mở|tổ chức)\s+(?:các\s+|\d+\s+)?lớp\s+(?:bồi dưỡng|tập huấn|đào tạo)\b",
+                           re.I)
 # ... unless a meeting comes first: "Ban Thường vụ Tỉnh ủy họp nghe báo cáo kết quả tổ chức lớp bồi dưỡng …".
 _MEETING_BEFORE = re.compile(r"\b(?:họp|hội nghị|kỳ họp|phiên|chất vấn|giao ban|làm việc)\b", re.I)
 

@@ -20,14 +20,13 @@ from consumers.domain.extraction.credits import (
     AUTHOR_PREFIX,
     BYLINE_WITH_PHOTO,
     BYLINE_WITH_ROLES,
+    CREDIT_THEN_STAMP,
     FAMILY_NAMES,
     INSTITUTION,
     MIDDLE_NAMES,
     PHOTO_PREFIX,
     PHOTO_THEN_TEXT,
     POSTED_BY,
-    POSTER_ALONE,
-    POSTER_IN_STAMP,
     SOURCE_LINE,
     TEXT_AND_PHOTO,
     TIME_OR_PART_OF_DAY,
@@ -39,6 +38,7 @@ from consumers.domain.extraction.credits import (
     looks_like_institution,
     looks_like_name,
     names_with_photo,
+    poster_name,
 )
 from consumers.domain.extraction.decoding import CP1258_TONES, decode_html, looks_like_redirect_only, sniff_binary
 from consumers.domain.extraction.errors import PageRejected
@@ -246,10 +246,6 @@ def _classed_blocks(tree) -> _ClassedBlocks:
     return _ClassedBlocks(leads, captions, authors)
 
 
-# A credit printed as a definition list: "<dt>Người viết</dt><dd>Minh Châu</dd>" (Optimizely's Alloy templates).
-_CREDIT_TERMS = etree.XPath("//body//dt[string-length(normalize-space()) < 30]")
-
-
 # A posting record the page prints outside the text ("Đăng bởi: Ngọc Mai, ngày 28 tháng 11 năm 2025 lúc …"): the
 # text nodes that may hold one, found in one pass.
 _POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contains(., 'ĂNG BỞI')]")
@@ -257,16 +253,13 @@ _POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contai
 
 def _posters(tree) -> list[str]:
     """Names in the page's posting records, in document order (the author when nothing else names one)."""
-    names = []
-    for node in _POSTING_TEXTS(tree)[:5]:
-        block = node.getparent()
-        if block is None:
-            continue
-        text = clean_spaces(block.text_content())
-        found = POSTER_IN_STAMP.match(text) or POSTER_ALONE.match(text)
-        if found and (looks_like_name(found.group(1)) or looks_like_institution(found.group(1))):
-            names.append(found.group(1).strip())
-    return names
+    blocks = (node.getparent() for node in _POSTING_TEXTS(tree)[:5])
+    names = (poster_name(clean_spaces(block.text_content()), offices=True) for block in blocks if block is not None)
+    return [name for name in names if name]
+
+
+# A credit printed as a definition list: "<dt>Người viết</dt><dd>Minh Châu</dd>" (Optimizely's Alloy templates).
+_CREDIT_TERMS = etree.XPath("//body//dt[string-length(normalize-space()) < 30]")
 
 
 def _labelled_credits(tree) -> list:
@@ -807,24 +800,27 @@ _INFO_BAR_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 
 
 _HAS_DIGIT = re.compile(r"\d").search
-_CREDIT_THEN_STAMP = re.compile(r"^(.+?)\s+[-–|·]\s+(?:đăng|cập nhật|ngày đăng|xuất bản)\b.*\d", re.I)
+# A quoted document's header under its lead ("QUYẾT ĐỊNH", "TỈNH ỦY ĐIỆN BIÊN" is an INSTITUTION) is no byline.
+_DOCUMENT_NAME = re.compile(r"^(?:quyết định|nghị quyết|chỉ thị|thông báo|kế hoạch|quy chế|tờ trình|báo cáo|công văn|"
+                            r"hướng dẫn|quy định|kết luận)\b", re.I)
+_WEEKDAY_NAME = re.compile(WEEKDAY)  # "THỨ HAI" heads a schedule's day, whatever its case
+# A line this long is a sentence of the article, not a label or a stamp.
+_SENTENCE_WORDS = 12
+
+
 def _name_under_lead(line: str, folded: str, page: "_PageLines") -> bool:
+    """`line`, printed alone under the lead, reads as the writer's name: two words (a pen name), a family or a
+    middle name, or two pen names; never a day, a table cell, an office or a document's name."""
     words = re.sub(r"\([^)]{1,20}\)", "", line).split()  # "PHƯƠNG VI (thực hiện)"
     if not (2 <= len(words) <= 4 and len(line) <= 40 and looks_like_name(line)) or _HAS_DIGIT(line):
         return False
-    if folded in page.cell_folds or _WEEKDAY_IN(line) or INSTITUTION.match(line) or _DOCUMENT_NAME.match(line):
+    if folded in page.cell_folds or _WEEKDAY_NAME.search(line) or INSTITUTION.match(line) or _DOCUMENT_NAME.match(line):
         return False
     if len(words) == 2 or fold(words[0]) in FAMILY_NAMES or fold(words[1]) in MIDDLE_NAMES:
         return True
     # Two pen names: "Thu Hằng, Minh Tâm".
     parts = [part.split() for part in re.split(r"\s*[,\-–&]\s*", line) if part.strip()]
     return len(parts) == 2 and all(len(part) == 2 for part in parts)
-# A quoted document's header under its lead ("QUYẾT ĐỊNH", "TỈNH ỦY ĐIỆN BIÊN" is an INSTITUTION) is no byline.
-_DOCUMENT_NAME = re.compile(r"^(?:quyết định|nghị quyết|chỉ thị|thông báo|kế hoạch|quy chế|tờ trình|báo cáo|công văn|"
-                            r"hướng dẫn|quy định|kết luận)\b", re.I)
-_WEEKDAY_IN = re.compile(WEEKDAY).search  # "THỨ HAI" heads a schedule's day, whatever its case
-# A line this long is a sentence of the article, not a label or a stamp.
-_SENTENCE_WORDS = 12
 
 
 def _structural(line: str) -> bool:
@@ -837,8 +833,6 @@ def _structural(line: str) -> bool:
 
 
 
-
-
 # A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025", "Ngày 05/3/2024 (Thứ Ba)");
 # what tells them apart is the line after it, an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:"), or, when
 # the page prints several such lines, any text that is not chrome (a week's days whose items are plain sentences).
@@ -847,8 +841,7 @@ _DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
                           r"|(ngày\s*)?\d{1,2}[/.]\d{1,2}([/.]\d{4})?\s*[,(\-–]?\s*" + WEEKDAY + r"\s*\)?)\s*:?$",
                           re.IGNORECASE)
 # An item of the day ("Sáng 07h30: …"), or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00"
-# is a time,
-# "10 hộ dân" is not; a TV programme's "05.30 – Chào buổi sáng" is.
+# is a time, "10 hộ dân" is not; a TV programme's "05.30 – Chào buổi sáng" is.
 _DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)"
                        r"(\s*\d{1,2}\s*(giờ|h|g|:)\s*\d{0,2})?\s*(:|-|–|$)|"
                        r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:|\.(?=\d\d\s*[-–]))\s*\d{0,2})", re.IGNORECASE)
@@ -864,9 +857,6 @@ def _box_label_above(page: "_PageLines", i: int, line: str) -> bool:
 
 def _heading_over_an_item(line: str, next_line: str) -> bool:
     return bool(_DAY_HEADING.match(line) and _DAY_ITEM.match(next_line))
-
-
-_WEEKDAY_NAME = re.compile(WEEKDAY)
 
 
 def _day_shape(line: str) -> str:
@@ -886,9 +876,9 @@ def _day_heading(page: "_PageLines", i: int) -> bool:
         return True
     # A visit date in the page's header reads the same: only lines after the headline (or the lead) count, or a
     # day with another day's heading of its shape a few lines away (a week's table printed before any sentence).
+    nearby = cleaned[max(0, i - 7):max(0, i - 1)] + cleaned[i + 2:i + 8]
     return page.day_headings() >= 2 and (i > page.article_start() or any(
-        _day_shape(other) == _day_shape(line) for other, _ in cleaned[max(0, i - 7):max(0, i - 1)] + cleaned[i + 2:i + 8])) \
-        and not _DAY_HEADING.match(next_line) \
+        _day_shape(other) == _day_shape(line) for other, _ in nearby)) and not _DAY_HEADING.match(next_line) \
         and next_folded != page.title_fold and not page.is_chrome(next_line, next_folded)
 
 
@@ -921,9 +911,8 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             chrome = learned_chrome = False
         if chrome:
             chrome_hits += 1
-            if posted_by is None and (poster := POSTER_IN_STAMP.match(line) or POSTER_ALONE.match(line)) \
-                    and looks_like_name(poster.group(1)) and not rules.is_placeholder_author(poster.group(1)):
-                posted_by = poster.group(1).strip()  # "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 ngày 20/12/2024 · …"
+            if posted_by is None and (poster := poster_name(line)) and not rules.is_placeholder_author(poster):
+                posted_by = poster  # "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 ngày 20/12/2024 · …"
             continue
         if learned_chrome:
             chrome_hits += 1
@@ -947,7 +936,7 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             photo_credit = photo_credit or credit.group(1).strip()
             continue
         byline = credit_label(line) or _info_bar_byline(line, page)
-        if byline and len(line) <= 100 and (stamped := _CREDIT_THEN_STAMP.match(byline.group(1))) \
+        if byline and len(line) <= 100 and (stamped := CREDIT_THEN_STAMP.match(byline.group(1))) \
                 and is_credit(stamped.group(1)):
             # "Người viết: Văn phòng Huyện ủy - Đăng ngày 07-03-2025, 09:15": the credit, then the posting stamp.
             author = author or stamped.group(1).strip()

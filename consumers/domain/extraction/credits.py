@@ -13,8 +13,8 @@ from consumers.domain.extraction.chrome import ChromeRules
 from consumers.domain.text import fold
 
 # A schedule table's time or part-of-day cell: "08h00", "14 giờ 30", "Sáng", "Cả ngày" recur row after row.
-TIME_OR_PART_OF_DAY = re.compile(r"^(?:\d{1,2}\s*(?:giờ|h|g|:)\s*\d{0,2}'?|(?:buổi\s+)?(?:sáng|chiều|trưa|tối)|cả ngày)\s*:?$",
-                                 re.IGNORECASE)
+TIME_OR_PART_OF_DAY = re.compile(
+    r"^(?:\d{1,2}\s*(?:giờ|h|g|:)\s*\d{0,2}'?|(?:buổi\s+)?(?:sáng|chiều|trưa|tối)|cả ngày)\s*:?$", re.IGNORECASE)
 
 # "Đăng bởi: Hoài An" credits a person when nothing else does; "Đăng bởi: admin" is the posting account, chrome
 # before this is asked.
@@ -145,3 +145,15 @@ FAMILY_NAMES = frozenset(fold(n) for n in (
     "mã sùng thào vừ lầu hoàng hùng tăng từ văn vi bế").split())
 # "X Thị Y", "X Văn Y": a middle name makes a three-word line a person's name, whatever the family name.
 MIDDLE_NAMES = frozenset(fold(n) for n in ("thị", "văn", "đức", "hữu", "ngọc", "minh", "thanh", "quang", "công"))
+# "Người viết: Văn phòng Huyện ủy - Đăng ngày 07-03-2025, 09:15": the credit, then the posting stamp.
+CREDIT_THEN_STAMP = re.compile(r"^(.+?)\s+[-–|·]\s+(?:đăng|cập nhật|ngày đăng|xuất bản)\b.*\d", re.I)
+
+
+def poster_name(text: str, offices: bool = False) -> str | None:
+    """The person (with `offices`, or the office) a posting record names: "Đăng bởi: Hoài An", "Đăng bởi Nguyễn
+    Thị Mỹ Lệ lúc 16:00 …", "Đăng lúc 17:05 bởi Trần Thu Hà - …"."""
+    found = POSTER_IN_STAMP.match(text) or POSTER_ALONE.match(text)
+    if found is None:
+        return None
+    name = found.group(1)
+    return name.strip() if looks_like_name(name) or (offices and looks_like_institution(name)) else None

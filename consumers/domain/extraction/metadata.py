@@ -369,8 +369,8 @@ _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày
 
 
 # -- dates.find_datetimes, searched only where a date can be ---------------------------------------
-# dates.find_datetimes runs six regexes over the whole body text: each tries every position (none starts
-# with a fixed character), ~1 ms on a portal page. Every one of its matches contains a year (19xx/20xx, or
+# dates.find_datetimes runs seven regexes (dates.PATTERNS) over the whole body text: each tries every position
+# (none starts with a fixed character), ~1 ms on a portal page. Every one of its matches contains a year (19xx/20xx, or
 # two digits right before a time: YEAR_MARK) and
 # consists only of digits, spaces, punctuation and the letters of a few words (ngày, tháng, năm, lúc, month
 # names, sáng/chiều/tối, SA/CH/AM/PM, T/ICT/Z). A character none of the patterns can consume ends every
@@ -486,22 +486,24 @@ _TIME_IN_WORDS_BEFORE = re.compile(r"(?i)(?<!\d)(?P<h>[01]?\d|2[0-3])\s*giờ\s*
 def _with_time_in_words(text: str, pos: int, value: dt.datetime) -> dt.datetime:
     if value.hour or value.minute:
         return value
-    found = _TIME_IN_WORDS_BEFORE.search(text, max(0, pos - 30), pos)
-    if found is None:
-        return value
-    return value.replace(hour=int(found.group("h")), minute=int(found.group("mi") or 0))
+    return _at(value, _TIME_IN_WORDS_BEFORE.search(text, max(0, pos - 30), pos))
+
+
+def _at(value: dt.datetime, found: re.Match | None) -> dt.datetime:
+    """`value` at the hour and minute `found` read (unchanged when nothing was found)."""
+    return value if found is None else value.replace(hour=int(found.group("h")), minute=int(found.group("mi") or 0))
 
 
 # "Đăng ngày 3/12/2025 (14:00)": the time in brackets after the date (brackets end the date search's segments).
-_POSTING_NEAR = re.compile(r"(?i)(?:đăng|cập nhật|xuất bản|gửi|bởi)")
-_POSTING_BEFORE = re.compile(r"(?i)(?:đăng|cập nhật|xuất bản|gửi|bởi|lúc)(?:\s+(?:ngày|lúc))?\s*:?\s*$")
+_POSTING = r"(?:đăng|cập nhật|xuất bản|gửi|bởi)"  # words of a posting record
+_POSTING_NEAR = re.compile(r"(?i)" + _POSTING)
+_POSTING_BEFORE = re.compile(r"(?i)(?:" + _POSTING + r"|lúc)(?:\s+(?:ngày|lúc))?\s*:?\s*$")
 _TIME_IN_BRACKETS_AFTER = re.compile(r"[\d/.\-]{6,10}\s*\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*\)")
 
 
 def _with_time_in_brackets(text: str, pos: int, value: dt.datetime) -> dt.datetime:
     if value.hour or value.minute:
         return value
-    found = _TIME_IN_BRACKETS_AFTER.match(text, pos)
-    if found is None or not _POSTING_BEFORE.search(text, max(0, pos - 30), pos):
+    if not _POSTING_BEFORE.search(text, max(0, pos - 30), pos):
         return value  # "… trước ngày 20/12/2025 (17h00)" in a sentence is a deadline
-    return value.replace(hour=int(found.group("h")), minute=int(found.group("mi")))
+    return _at(value, _TIME_IN_BRACKETS_AFTER.match(text, pos))

@@ -29,25 +29,27 @@ _SPAN_WORDS = frozenset(("từ", "đến", "tới"))
 _FIELD_LABEL = re.compile(r"^\s*((?:\d+[.)]\s*)?([^\W\d_][^:\d]{1,30})):")
 # Labels of an event's fields, never of a posting: the opening, the meeting, a deadline, the place.
 _EVENT_WORDS = frozenset("khai bế mạc họp hạn nộp tổ chức diễn tiếp".split())
+_EVENT_PHRASES = ("đăng ký", "địa điểm")
 _WORD = re.compile(r"[^\W\d_]+")
 # "Ninh Bình, ngày 21 tháng 11 năm 2025": a document's place and date, signed text, never a stamp.
 _PLACE_AND_DATE = re.compile(r"^[^\W\d_][^\d,]{1,40},\s*ngày\s+\d", re.I)
 # The shortest date shapes a schedule heads its days with ("Thứ Hai, 13.10.2025"): never a stamp either.
-_ONLY_WEEKDAY_AND_DATE = re.compile(r"^\(?\s*(?:thứ\s+\S+|chủ\s+nhật)\s*[,\-–(]?\s*(?:ngày\s*)?[\d/.\s]+\)?\s*:?$", re.I)
+_ONLY_WEEKDAY_AND_DATE = re.compile(r"^\(?\s*(?:thứ\s+\S+|chủ\s+nhật)\s*[,\-–(]?\s*(?:ngày\s*)?[\d/.\s]+\)?\s*:?$",
+                                    re.I)
 
 
 def is_stamp_line(line: str) -> bool:
     """`line` is a date stamp: at most MAX_CHARS, a full date (day, month and year), and besides date words and
-    numbers at most two words (none of them a span's "từ … đến"), or at most six when the line has a time of day or a posting word."""
+    numbers at most two words (none of them a span's "từ … đến"), or at most six when the line has a time of day
+    or a posting word."""
     if len(line) > MAX_CHARS or not YEAR_MARK.search(line):
         return False
     line = nfc(line)
     if _PLACE_AND_DATE.match(line) or _ONLY_WEEKDAY_AND_DATE.match(line):
         return False
     label = _FIELD_LABEL.match(line)
-    if label and (label.group(1) != label.group(2) or any(w in label.group(2).lower() for w in ("đăng ký", "địa điểm"))
-                  or _EVENT_WORDS.intersection(_WORD.findall(label.group(2).lower()))):
-        return False  # "1. Thời gian: …", "Thời gian khai mạc: 8h00 ngày 15/12/2025", "Hạn nộp: …": a notice's field
+    if label and _notice_field(label.group(1), label.group(2).lower()):
+        return False
     found = find_datetimes(line)
     if not found:
         return False
@@ -58,3 +60,10 @@ def is_stamp_line(line: str) -> bool:
         return True
     has_time = any(value.hour or value.minute for _, value in found)
     return len(words) <= 6 and (has_time or any(w in _POSTING_WORDS for w in words))
+
+
+def _notice_field(label: str, words: str) -> bool:
+    """"1. Thời gian:", "Thời gian khai mạc:", "Hạn nộp:", "Địa điểm:": a notice's field, numbered or naming its
+    event, never a stamp (`label` as printed, `words` its text without the number, lower-cased)."""
+    return label.lower() != words or any(phrase in words for phrase in _EVENT_PHRASES) \
+        or bool(_EVENT_WORDS.intersection(_WORD.findall(words)))

@@ -267,8 +267,7 @@ def drop_sidebar_cells(tree: lxml_html.HtmlElement, title_el=None) -> int:
                     continue
                 if cell is title_el or cell in title_el.iterancestors():
                     continue
-                links = sum(len(t.strip()) for a in cell.iter("a") for t in a.itertext())
-                if cell.find(".//table") is None and links * 2 < length:
+                if cell.find(".//table") is None and _link_len(cell) * 2 < length:
                     continue
                 for child in list(cell):
                     cell.remove(child)
@@ -325,7 +324,8 @@ def field_tables_as_lines(tree: lxml_html.HtmlElement) -> int:
             if len(cells) == 2:
                 label = " ".join(cells[0].text_content().split()).rstrip(":")
                 pairs.append((row, label, " ".join(cells[1].text_content().split())))
-        if len(pairs) < 2 or len(pairs) < len(rows) - 1 or not any(fold(label) in _FIELD_FOLDS for _, label, _ in pairs):
+        if len(pairs) < 2 or len(pairs) < len(rows) - 1 \
+                or not any(fold(label) in _FIELD_FOLDS for _, label, _ in pairs):
             continue
         block = lxml_html.Element("div")
         for _, label, value in pairs:
