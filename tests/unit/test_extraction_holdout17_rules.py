@@ -71,3 +71,13 @@ def test_a_weeks_table_whose_days_come_first_and_items_repeated_on_two_days():
     body = f"<main><h1>Lịch công tác tuần</h1><p>Văn phòng thông báo lịch công tác tuần như sau:</p>{days}</main>"
     lines = extract_page(_page(body, "Lịch công tác tuần"), "https://h.vn/7").text.split("\n")
     assert lines.count("Chiều: Làm việc tại trụ sở.") == 2, lines
+
+
+def test_a_closing_list_of_people_is_no_byline():
+    members = ("<p>Theo quyết định, Tổ công tác gồm 3 thành viên do Phó Chủ tịch UBND huyện làm Tổ trưởng, các thành "
+               "viên gồm:</p>")
+    for tail in ("<ul><li>Ông Trần Văn Bình</li><li>Bà Lê Thị Hoa</li><li>Ông Nguyễn Văn An</li></ul>",
+                 "<p>Trần Văn Bình</p><p>Lê Thị Hoa</p><p>Nguyễn Văn An</p>"):
+        got = extract_page(_page(f"<main><h1>HĐND huyện tổ chức Kỳ họp thứ 19</h1>{_TEXT}{members}{tail}</main>"),
+                           "https://h.vn/8")
+        assert got.author is None and "Nguyễn Văn An" in got.text, (tail, got.author)
