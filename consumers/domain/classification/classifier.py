@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 from consumers.domain.classification.features import features
 from consumers.domain.classification.model import LinearModel, load_model
-from consumers.domain.classification.rules import RuleHits, opening_rule, rule_hits, title_rule, title_says_review
+from consumers.domain.classification.rules import (
+    NOTICE_FIELDS, RuleHits, opening_rule, rule_hits, title_rule, title_says_review)
 
 TYPE_PRIORITY = [
     "standing_secretariat_briefing",
@@ -98,6 +99,11 @@ def headline_decision(title: str, text: str) -> str | None:
     return opening_rule(text) or by_title
 
 
+def has_notice_fields(hits: RuleHits) -> bool:
+    """The text lists a notice's fields ("1. Thời gian: …", "2. Địa điểm: …", "3. Thành phần: …")."""
+    return NOTICE_FIELDS in hits.negative_hits.get("announcement", ())
+
+
 def negative_signals(decided: str | None, hits: RuleHits) -> tuple[str | None, list[str]]:
     """(headline/opening rule "not:<kind>" or None, the kinds of negative phrases in the text)."""
     headline = decided if decided is not None and decided.startswith("not:") else None
@@ -127,8 +133,8 @@ class MeetingClassifier:
         is_meeting, confidence, decision_evidence = decide(
             p_raw=1.0 / (1.0 + math.exp(-logit)), p_cal=p_cal, reported=reported, headline_negative=headline,
             body_negatives=body_negatives, negative_rate=calibration["negative_rate"],
-            names_a_meeting=hits.names_a_meeting,
-            notice_headline=bool(NOTICE_HEADLINE.match(title)))
+            names_a_meeting=hits.names_a_meeting, notice_headline=bool(NOTICE_HEADLINE.match(title)),
+            notice_fields=has_notice_fields(hits))
         evidence = decision_evidence + evidence
         if not is_meeting:
             return Classification(False, None, _below(confidence), evidence)
@@ -176,7 +182,7 @@ class MeetingClassifier:
 
 def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str | None,
            body_negatives: list[str], negative_rate: float, names_a_meeting: bool = True,
-           notice_headline: bool = False) -> tuple[bool, float, list[str]]:
+           notice_headline: bool = False, notice_fields: bool = False) -> tuple[bool, float, list[str]]:
     """(is_meeting_report, confidence = probability of a report, evidence entries of the decision).
 
     1. A headline or opening rule ("not:schedule", "not:resolution_text", ...) decides "not a report",
@@ -186,12 +192,16 @@ def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str
        unless the opening reports the meeting (dated, chaired or held, a meeting named) *and* the calibrated
        probability agrees.
     3. Otherwise the calibrated probability decides, against THRESHOLD.
-    0. An article that names no meeting at all (rules.MEETING_WORDS) is not a report, whatever the model says.
+    0. An article that names no meeting at all (rules.MEETING_WORDS) is not a report, whatever the model says; nor is
+       one that lists a notice's fields: the date and chair in them are the event's to come, no opening overrides
+       them.
     A negative rule's decision has the confidence `negative_rate`: the smoothed rate of reports among the train
     articles such rules decided, so always far below the threshold.
     """
     if not names_a_meeting:
         return False, min(negative_rate, p_cal), ["rule:no-meeting-named"]
+    if notice_fields:
+        return False, min(negative_rate, p_cal), ["rule:notice-fields"]
     evidence = []
     if headline_negative is not None:
         kind = headline_negative.removeprefix("not:")

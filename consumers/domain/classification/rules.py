@@ -161,7 +161,15 @@ class RuleHits:
     names_a_meeting: bool = True
 
 
-_EXPECTED_LENGTH = fold("dự kiến diễn ra trong")
+# "… khai mạc kỳ họp thứ mười lăm …, dự kiến diễn ra trong hai ngày": an opened meeting's expected length, not a
+# meeting to come ("dự kiến diễn ra trong tháng 12" still is one). Matched raw in the opening and folded in the head.
+_LENGTH_COUNTS = ("một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "nửa")
+_LENGTH_UNITS = ("ngày", "buổi", "tuần")
+_EXPECTED_LENGTH_RAW = re.compile(r"\bdự kiến diễn ra trong\s+(?:\d+(?:[.,]\d+)?|" + "|".join(_LENGTH_COUNTS)
+                                  + r")\s+(?:" + "|".join(_LENGTH_UNITS) + r")\b", re.I)
+_EXPECTED_LENGTH = re.compile(" " + fold("dự kiến diễn ra trong") + r" (?:\d+(?: \d+)?|"
+                              + "|".join(map(fold, _LENGTH_COUNTS)) + ") (?:" + "|".join(map(fold, _LENGTH_UNITS))
+                              + ") ")
 _SECRETARIAT = fold("ban bí thư")
 
 
@@ -191,16 +199,14 @@ def rule_hits(title: str, text: str) -> RuleHits:
         # The council session is the occasion of the voters' meeting reported, not its type.
         type_hits.pop("peoples_council_session", None)
     negative_hits = {}
-    # "… khai mạc kỳ họp thứ mười lăm …, dự kiến diễn ra trong hai ngày": an opened meeting's expected length, not a
-    # meeting to come.
-    schedule_head = head.replace(_EXPECTED_LENGTH, " ")
+    schedule_head = _EXPECTED_LENGTH.sub("  ", head)
     for kind, phrases in _NEG_FOLDED.items():
         hits = [orig for orig, p in phrases if p in (schedule_head if kind == "schedule" else body)]
         if hits:
             negative_hits[kind] = hits
     happened = [orig for orig, p in _HAPPENED_FOLDED if p in head]
     if len({m.group(1).lower() for m in _NOTICE_FIELD.finditer(text[:2000])}) >= 2:
-        negative_hits.setdefault("announcement", []).append("thời gian/địa điểm/thành phần:")
+        negative_hits.setdefault("announcement", []).append(NOTICE_FIELDS)
     first = text.lstrip()[:40]
     opening = text.lstrip()[:350]
     dated = bool(_OPENING.match(first)) or any(
@@ -223,6 +229,7 @@ def _voters_meeting_for_session(title: str, head: str) -> bool:
 # The fields of a notice, plan or invitation for an event still to come ("1. Thời gian: 8 giờ 00, ngày 12/10",
 # "2. Địa điểm: Hội trường ...", "3. Thành phần: ..."): a report tells what happened, it does not list these.
 # Two different fields are needed; one ("Địa điểm: ...") can close a report.
+NOTICE_FIELDS = "thời gian/địa điểm/thành phần:"
 _NOTICE_FIELD = re.compile(r"(?:^|\n|[.;]\s)\s*(?:[0-9IVX]+\s*[.)]\s*|-\s*)?(Thời gian|Địa điểm|Thành phần)"
                            r"(?:\s*,\s*(?:địa điểm|thành phần))?\s*:", re.I)
 
@@ -274,10 +281,21 @@ _TITLE_FOLDED = [(kind, tuple((p.startswith("^"), " " + fold(p.lstrip("^")) + " 
                  for kind, phrases in TITLE_RULES]
 
 
+# A sports meet, contest or art show opens and closes with speeches like a meeting, but no body meets ("Khai mạc Hội
+# thao cán bộ, công chức …", "Bế mạc Hội thi …") — unless the headline names a conference about it ("Hội nghị
+# tổng kết Hội thi …").
+CONTEST_EVENTS = ("hội thao", "hội thi", "hội diễn", "liên hoan", "giải bóng", "giải cầu lông", "giải việt dã",
+                  "đại hội thể dục thể thao", "họp kỹ thuật")
+_CONTEST_FOLDED = tuple(" " + fold(p) + " " for p in CONTEST_EVENTS)
+_CONFERENCE = " " + fold("hội nghị") + " "
+
+
 def title_rule(title: str) -> str | None:
     head = " " + fold(title) + " "
     for kind, phrases in _TITLE_FOLDED:
         if any(head.startswith(p) if anchored else p in head for anchored, p in phrases):
+            return kind
+        if kind == "not:ordinary_news" and _CONFERENCE not in head and any(p in head for p in _CONTEST_FOLDED):
             return kind
     return None
 
@@ -317,6 +335,7 @@ def opening_rule(text: str) -> str | None:
     course = _COURSE_OPENS.search(opening)
     if course and not _MEETING_BEFORE.search(opening, 0, course.start()):
         return "not:ordinary_news"
+    opening = _EXPECTED_LENGTH_RAW.sub("", opening)
     if _FUTURE.search(opening) and not _PAST.search(opening):
         return "not:schedule"
     return None

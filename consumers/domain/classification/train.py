@@ -86,8 +86,8 @@ def calibrate(rows: list[dict], docs: list[list[str]], y: list[int]) -> dict:
     import math
 
     from consumers.domain.classification.classifier import (
-        CALIBRATION_INPUTS, THRESHOLD, calibrated_probability, calibration_inputs, decide, headline_decision,
-        negative_signals, reported_opening)
+        CALIBRATION_INPUTS, THRESHOLD, calibrated_probability, calibration_inputs, decide, has_notice_fields,
+        headline_decision, negative_signals, reported_opening)
     from consumers.domain.classification.rules import rule_hits
 
     logits = out_of_fold_logits(docs, y)
@@ -95,18 +95,19 @@ def calibrate(rows: list[dict], docs: list[list[str]], y: list[int]) -> dict:
     for row in rows:
         hits = rule_hits(row["title"], row["text"])
         signals.append((reported_opening(hits), *negative_signals(headline_decision(row["title"], row["text"]), hits),
-                        calibration_inputs(logits[len(signals)], hits)))
-    free = [i for i, (_, headline, body, _) in enumerate(signals) if headline is None and not body]
+                        calibration_inputs(logits[len(signals)], hits), has_notice_fields(hits)))
+    free = [i for i, (_, headline, body, _, _) in enumerate(signals) if headline is None and not body]
     coef, intercept = _platt([signals[i][3] for i in free], [y[i] for i in free])
     calibration = {"inputs": list(CALIBRATION_INPUTS), "coef": [round(v, 6) for v in coef],
                    "intercept": round(intercept, 6)}
     decided = []
-    for i, (reported, headline, body, inputs) in enumerate(signals):
+    for i, (reported, headline, body, inputs, notice_fields) in enumerate(signals):
         if headline is None and not body:
             continue
         p_cal = calibrated_probability(calibration, inputs)
         is_meeting, _, _ = decide(p_raw=1 / (1 + math.exp(-logits[i])), p_cal=p_cal, reported=reported,
-                                  headline_negative=headline, body_negatives=body, negative_rate=0.0)
+                                  headline_negative=headline, body_negatives=body, negative_rate=0.0,
+                                  notice_fields=notice_fields)
         if not is_meeting:
             decided.append(y[i])
     return {

@@ -1,0 +1,67 @@
+"""Rules prompted by the spent classification_holdout20: an opened session's expected length in the opening
+sentence itself is no future meeting, and a sports meet or contest under its own headline is no meeting."""
+
+from consumers.domain.analysis import default_classifier
+from consumers.domain.classification.consistency import contradictions
+
+
+def test_an_expected_length_in_the_opening_sentence_is_no_meeting_to_come():
+    got = default_classifier().classify(
+        "Khai mạc Kỳ họp thứ 19 HĐND tỉnh Gia Lai khóa XII",
+        "Sáng 9/12, HĐND tỉnh Gia Lai khóa XII, nhiệm kỳ 2021 - 2026 khai mạc Kỳ họp thứ 19, kỳ họp thường lệ cuối "
+        "năm, dự kiến diễn ra trong hai ngày.\nÔng Hồ Văn Niên, Chủ tịch HĐND tỉnh chủ trì kỳ họp.\nĐại biểu xem xét "
+        "24 tờ trình, dự thảo nghị quyết về dự toán ngân sách năm 2025.")
+    assert got.is_meeting_report and got.meeting_type == "peoples_council_session", got
+    assert contradictions(got) == []
+
+
+def test_a_session_still_to_come_stays_a_schedule_with_its_expected_length():
+    classifier = default_classifier()
+    for title, text in (
+            ("HĐND tỉnh Gia Lai chuẩn bị Kỳ họp thứ 19",
+             "Sáng 9/12, HĐND tỉnh Gia Lai khóa XII sẽ khai mạc Kỳ họp thứ 19, dự kiến diễn ra trong hai ngày.\n"
+             "Kỳ họp sẽ xem xét 24 tờ trình, dự thảo nghị quyết."),
+            ("Kỳ họp thứ 19 HĐND tỉnh Gia Lai",
+             "Sáng 9/12, Kỳ họp thứ 19 HĐND tỉnh Gia Lai khóa XII dự kiến diễn ra tại hội trường 19/5.\n"
+             "Kỳ họp sẽ xem xét 24 tờ trình, dự thảo nghị quyết.")):
+        got = classifier.classify(title, text)
+        assert not got.is_meeting_report, (title, got)
+
+
+def test_a_sports_meet_or_contest_under_its_own_headline_is_no_meeting():
+    classifier = default_classifier()
+    for title in ("Khai mạc Hội thao cán bộ, công chức khối Đảng tỉnh năm 2025",
+                  "Bế mạc Hội thi Báo cáo viên giỏi cấp tỉnh năm 2025",
+                  "Khai mạc Hội diễn nghệ thuật quần chúng các cơ quan Đảng tỉnh"):
+        got = classifier.classify(
+            title, "Sáng 8/11, Đảng ủy các cơ quan Đảng tỉnh Thái Nguyên khai mạc " + title.split(" ", 2)[2]
+            + " với hơn 500 cán bộ tham gia.\nĐồng chí Phó Bí thư Đảng ủy các cơ quan Đảng tỉnh phát biểu khai mạc.\n"
+            "Ban tổ chức trao giải vào ngày 9/11.")
+        assert not got.is_meeting_report, (title, got)
+        assert contradictions(got) == []
+
+
+def test_a_conference_about_a_contest_is_still_a_meeting():
+    got = default_classifier().classify(
+        "Hội nghị tổng kết Hội thi Báo cáo viên giỏi cấp tỉnh năm 2025",
+        "Sáng 20/11, Ban Tuyên giáo Tỉnh ủy tổ chức hội nghị tổng kết Hội thi Báo cáo viên giỏi cấp tỉnh năm 2025.\n"
+        "Đồng chí Trưởng Ban Tuyên giáo Tỉnh ủy chủ trì hội nghị.\nHội nghị đánh giá kết quả, rút kinh nghiệm công "
+        "tác tổ chức hội thi.")
+    assert got.is_meeting_report and got.meeting_type == "review_conference", got
+
+
+def test_the_provinces_own_online_meeting_is_chaired_at_the_provinces_end():
+    from consumers.domain.officials import presiding
+
+    own = ("Sáng 6/8, UBND tỉnh Hưng Yên tổ chức hội nghị trực tuyến với 104 xã, phường đánh giá một tháng vận hành "
+           "chính quyền hai cấp.\nBà Nguyễn Thị Hồng Vân, Phó Chủ tịch Thường trực UBND tỉnh chủ trì hội nghị tại "
+           "điểm cầu tỉnh.\nCác xã, phường tiếp nhận hơn 48.000 hồ sơ.")
+    assert [p["name"] for p in presiding(own)] == ["Nguyễn Thị Hồng Vân"]
+    # A national meeting's provincial end is not its chair, even when the local leader is a member of the Central
+    # Committee.
+    national = ("Sáng 6/8, Thường trực Ban Bí thư chủ trì hội nghị trực tuyến toàn quốc.\nTại điểm cầu tỉnh Quảng "
+                "Trị, đồng chí Nguyễn Long Hải, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy chủ trì.")
+    assert "Nguyễn Long Hải" not in [p["name"] for p in presiding(national)]
+    government = ("Sáng 6/8, Chính phủ họp trực tuyến với các địa phương.\nĐồng chí Đỗ Tiến Lâm, Bí thư Tỉnh ủy chủ "
+                  "trì tại điểm cầu tỉnh Hưng Yên.")
+    assert presiding(government) == []
