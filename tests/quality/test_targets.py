@@ -32,9 +32,6 @@ BELOW_TARGET = {
                            "0.926 / 0.982, the chrome leaks are left to template learning (issue 14)",
     "extraction_holdout5": "first measurement (880b4d7, after page kinds and template learning): body P/R 0.969 / "
                            "0.945, 5 chrome strings on 3 pages, lead 0.780, date 0.805",
-    "extraction_holdout8": "first measurement (0fe4ea1, measured once, written after the work): body P/R 0.952 / "
-                           "0.997, no chrome string on any page, lead and title 1.000, author 1.000, date 0.686 "
-                           "(Magnolia and Wix dates); with each portal's template learned 0.964 / 0.997",
     "extraction_holdout11": "first measurement (34878af, measured once, written after the holdout9 and holdout10 "
                             "rules): body P/R 0.918 / 0.991, 15 chrome strings on 9 pages, lead 0.657 (10 pages "
                             "labelled without a lead), title 0.971, date 0.657, author 0.914; learned (warm) 0.926",
@@ -57,9 +54,6 @@ BELOW_TARGET = {
     "extraction_holdout20": "first measurement (5d46cb8, measured once, written after all of this session's work): "
                             "body P/R 0.921 / 0.973, 5 chrome strings on 5 pages (none once learned), date 0.667, "
                             "author 0.567; interviews 0.975, schedules 0.887; learned (warm) 0.964",
-    "extraction_holdout21": "first measurement (d6ff293, measured once, written after all of this session's work): "
-                            "body P/R 0.983 / 0.993, no chrome string on any page, lead, title and author 1.000, date "
-                            "0.500; interviews and schedules 1.000",
     "extraction_holdout14": "first measurement (2fcbea6, measured once, written during this session): body P/R "
                             "0.979 / 0.975, 1 chrome string on 1 page, lead 0.833, date 0.833, author 0.467; learned "
                             "the same",

@@ -362,8 +362,8 @@ def test_no_date_pattern_can_consume_a_breaker():
     for ch in "1 nNtTáÁ/:-|,–+Z":  # the check does see what the patterns consume
         assert any(_may_consume(item, ch) for item in consumed), ch
     # ... and dates.find_datetimes still runs these patterns, in this order.
-    names = ("_ISO", "_TIME_THEN_DATE", "_CLOCK_THEN_WORDY", "_DATE_THEN_TIME", "_WORDY", "_MONTH_NAMED",
-             "_SHORT_YEAR_THEN_TIME")
+    names = ("_ISO", "_TIME_THEN_DATE", "_CLOCK_THEN_WORDY", "_DATE_THEN_BRACKETED_TIME", "_DATE_THEN_TIME", "_WORDY",
+             "_MONTH_NAMED", "_SHORT_YEAR_THEN_TIME")
     assert "PATTERNS" in dates.find_datetimes.__code__.co_names
     assert metadata._DATE_PATTERNS == dates.PATTERNS == tuple(getattr(dates, n) for n in names)
 

@@ -349,6 +349,7 @@ class DatelineCandidates:
     text: str
     title_end: int
     found: list[tuple[int, dt.datetime]]
+    title_start: int = 0  # where the headline's own text starts (its dates are the headline's: "(10/11 - 14/11/2025)")
 
 
 def dateline_candidates(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlElement | None) -> DatelineCandidates:
@@ -357,19 +358,21 @@ def dateline_candidates(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlEle
     # "Hôm nay là: T2, 23/12/2024": a date the page labels as today's is the visit date, never the article's.
     found = [(pos, value) for pos, value in find_datetimes(text)
              if not _TODAY_LABEL.search(text, max(0, pos - _TODAY_REACH), pos)]
-    return DatelineCandidates(text, title_end, found)
+    # The headline's text in `text`: each of its pieces was added as " " + piece + " ".
+    title_start = title_end - sum(len(t) + 2 for t in title_el.itertext()) if title_el is not None else 0
+    return DatelineCandidates(text, title_end, found, max(0, title_start))
 
 
 # A visit-date header's label and what may stand between it and the date: "Hôm nay: ", "Hôm nay là: T2, ",
-# "Hôm nay là thứ 2, ", "Hôm nay: Thứ Ba, ngày ". A lead's "Hôm nay, ngày 20/12/2024, …" or "Sáng hôm nay
-# (20/12)" has neither the colon nor the weekday, and keeps its date.
-_TODAY_LABEL = re.compile(r"(?i)hôm nay(?:\s+là)?\s*(?::\s*|(?=thứ|chủ nhật|t[2-7]\b|cn\b))"
-                          r"(?:(?:thứ\s+\S+|chủ nhật|t[2-7]|cn)\s*[,\-–(]?\s*)?(?:ngày\s*)?$")
+# "Hôm nay là thứ 2, ", "Hôm nay: Thứ Ba, ngày ", "Hôm nay là 17 thg 8, 2025". A lead's "Hôm nay, ngày 20/12/2024, …"
+# or "Sáng hôm nay (20/12)" has neither the colon, the weekday nor "là", and keeps its date.
+_TODAY_LABEL = re.compile(r"(?i)hôm nay(?:(?:\s+là)?\s*(?::\s*|(?=thứ|chủ nhật|t[2-7]\b|cn\b))"
+                          r"(?:(?:thứ\s+\S+|chủ nhật|t[2-7]|cn)\s*[,\-–(]?\s*)?|\s+là\s+)(?:ngày\s*)?$")
 _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày " and spaces
 
 
 # -- dates.find_datetimes, searched only where a date can be ---------------------------------------
-# dates.find_datetimes runs seven regexes (dates.PATTERNS) over the whole body text: each tries every position
+# dates.find_datetimes runs eight regexes (dates.PATTERNS) over the whole body text: each tries every position
 # (none starts with a fixed character), ~1 ms on a portal page. Every one of its matches contains a year (19xx/20xx, or
 # two digits right before a time: YEAR_MARK) and
 # consists only of digits, spaces, punctuation and the letters of a few words (ngày, tháng, năm, lúc, month
@@ -382,7 +385,7 @@ _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày
 _DATE_PATTERNS = dates.PATTERNS
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
-    "()[]{}<>\"!?;=*#&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'"); not @ ("2024 @ 16:35")
+    "[]{}<>\"!?;=*#&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'"); not @ ("2024 @ 16:35"); not brackets ("(09:05)")
     "đĐơƠớỚởỞỡỠợỢừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪắẮằẰẳẲẵẴặẶ"
     "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
 )
@@ -465,7 +468,7 @@ def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: 
                 return _with_time_in_brackets(c.text, pos, _with_time_in_words(c.text, pos, value))
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
-            just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_end]
+            just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_start]
             if just_above:
                 return just_above[-1][1]
     with_time = [(p, v) for p, v in after[:3] if v.hour or v.minute]
@@ -494,7 +497,7 @@ def _at(value: dt.datetime, found: re.Match | None) -> dt.datetime:
     return value if found is None else value.replace(hour=int(found.group("h")), minute=int(found.group("mi") or 0))
 
 
-# "Đăng ngày 3/12/2025 (14:00)": the time in brackets after the date (brackets end the date search's segments).
+# "Đăng ngày 3/12/2025 (14:00)": the time in brackets after a date the date patterns leave alone after "ngày".
 _POSTING = r"(?:đăng|cập nhật|xuất bản|gửi|bởi)"  # words of a posting record
 _POSTING_NEAR = re.compile(r"(?i)" + _POSTING)
 _POSTING_BEFORE = re.compile(r"(?i)(?:" + _POSTING + r"|lúc)(?:\s+(?:ngày|lúc))?\s*:?\s*$")

@@ -1,0 +1,70 @@
+"""Date shapes found on the spent holdout21: a date in words with ", lúc 17 giờ 05", a time in brackets after a
+numeric date, and a visit date labelled "Hôm nay là 17 thg 8, 2025" (no colon, no weekday)."""
+
+import datetime as dt
+
+from consumers.domain.dates import parse_datetime
+from consumers.domain.extraction import extract_page
+
+_TITLE = "UBND tỉnh họp phiên thường kỳ tháng 10"
+_TEXT = ("<p>Chiều 31/10, UBND tỉnh họp phiên thường kỳ tháng 10 để đánh giá tình hình kinh tế - xã hội và cho ý kiến "
+         "vào các tờ trình trình Kỳ họp HĐND tỉnh cuối năm.</p><p>Chủ tịch UBND tỉnh chủ trì phiên họp; các sở báo "
+         "cáo tiến độ giải ngân vốn đầu tư công.</p>")
+
+
+def _at(text: str) -> tuple:
+    value = parse_datetime(text)
+    return value and (value.year, value.month, value.day, value.hour, value.minute)
+
+
+def test_a_date_in_words_with_comma_and_lúc_keeps_its_time_in_words():
+    assert _at("Đăng ngày 31 tháng 10 năm 2025, lúc 17 giờ 05") == (2025, 10, 31, 17, 5)
+    assert _at("31 tháng 10 năm 2025, lúc 17:05") == (2025, 10, 31, 17, 5)
+
+
+def test_a_time_in_brackets_after_a_numeric_date():
+    assert _at("14/08/2025 (09:05)") == (2025, 8, 14, 9, 5)
+    assert _at("Cập nhật: 14/08/2025 (09h05)") == (2025, 8, 14, 9, 5)
+    # A bracket holding something other than the time leaves the day alone.
+    assert _at("14/08/2025 (Thứ Năm)") == (2025, 8, 14, 0, 0)
+    # After "ngày" the bracket is a deadline's in a sentence (a posting record's is read by the extractor, which
+    # sees its posting word), and never shifts the day to the date's last digit.
+    assert _at("Kết quả công bố trước ngày 20/12/2025 (17h00).") == (2025, 12, 20, 0, 0)
+    assert _at("Đăng ngày 22/10/2025 (16:30)")[:3] == (2025, 10, 22)
+
+
+def _page(stamp_above: str, stamp_below: str) -> bytes:
+    return (f"<html><head><title>{_TITLE}</title></head><body><header><p>{stamp_above}</p></header><main>"
+            f"<h1>{_TITLE}</h1>{_TEXT}<p class='date'>{stamp_below}</p></main></body></html>").encode("utf-8")
+
+
+def test_a_page_reads_the_posts_stamp_in_these_shapes():
+    for stamp, want in (("Đăng ngày 31 tháng 10 năm 2025, lúc 17 giờ 05", dt.datetime(2025, 10, 31, 17, 5)),
+                        ("31/10/2025 (17:05)", dt.datetime(2025, 10, 31, 17, 5)),
+                        ("31 thg 10, 2025 lúc 5:05 chiều", dt.datetime(2025, 10, 31, 17, 5))):
+        got = extract_page(_page("Hôm nay là 02 thg 11, 2025", stamp), "https://p.vn/a")
+        assert got.published_at is not None and got.published_at.replace(tzinfo=None) == want, (stamp, got.published_at)
+
+
+def test_hôm_nay_là_before_a_date_is_a_visit_date_but_a_leads_hôm_nay_keeps_its_date():
+    got = extract_page(_page("Hôm nay là 02/11/2025", "31/10/2025 17:05"), "https://p.vn/b")
+    assert got.published_at.replace(tzinfo=None) == dt.datetime(2025, 10, 31, 17, 5)
+    lead = (f"<html><head><title>{_TITLE}</title></head><body><main><h1>{_TITLE}</h1><p>Hôm nay, ngày 31/10/2025, "
+            "UBND tỉnh họp phiên thường kỳ tháng 10 để đánh giá tình hình kinh tế - xã hội.</p><p>Chủ tịch UBND tỉnh "
+            "chủ trì phiên họp; các sở báo cáo tiến độ giải ngân vốn đầu tư công và công tác chuẩn bị kỳ họp.</p>"
+            "</main></body></html>").encode("utf-8")
+    assert extract_page(lead, "https://p.vn/c").published_at.date() == dt.date(2025, 10, 31)
+
+
+def test_a_date_inside_the_headline_is_the_headlines_not_the_pages():
+    title = "Lịch làm việc tuần của lãnh đạo phường (10/11 - 14/11/2025)"
+    page = (f"<html><head><title>{title}</title></head><body><header><h1>Phường Hải Châu</h1></header><main>"
+            f"<h2 class='title'>{title}</h2><p>Thứ Hai 10/11</p><p>7h30 — Chủ tịch UBND phường chủ trì giao ban "
+            "tuần.</p><p>14h00 — Phó Chủ tịch UBND phường làm việc với các tổ dân phố về chỉnh trang đô thị.</p>"
+            "<p>Văn phòng HĐND và UBND phường</p><p class='date'>8 thg 11, 2025 lúc 11:00 trưa</p></main></body>"
+            "</html>").encode("utf-8")
+    got = extract_page(page, "https://p.vn/d")
+    assert got.published_at.replace(tzinfo=None) == dt.datetime(2025, 11, 8, 11, 0), got.published_at
+    # A date printed just above the headline (Joomla K2) still wins over dates after the body.
+    above = page.replace("<h2 class='title'>".encode(), b"<p class='date'>07/11/2025 16:00</p><h2 class='title'>")
+    assert extract_page(above, "https://p.vn/e").published_at.replace(tzinfo=None) == dt.datetime(2025, 11, 7, 16, 0)
