@@ -68,3 +68,48 @@ def test_a_date_inside_the_headline_is_the_headlines_not_the_pages():
     # A date printed just above the headline (Joomla K2) still wins over dates after the body.
     above = page.replace("<h2 class='title'>".encode(), b"<p class='date'>07/11/2025 16:00</p><h2 class='title'>")
     assert extract_page(above, "https://p.vn/e").published_at.replace(tzinfo=None) == dt.datetime(2025, 11, 7, 16, 0)
+
+
+def _article(body: str, title: str = _TITLE) -> bytes:
+    return (f"<html><head><title>{title}</title></head><body><main><h1>{title}</h1>{_TEXT}{body}"
+            "<p>Các đại biểu thống nhất đề nghị tỉnh sớm phân bổ vốn cho các công trình cấp bách.</p></main></body>"
+            "</html>").encode("utf-8")
+
+
+def test_a_picture_and_its_line_alone_in_a_block_is_a_figure():
+    got = extract_page(_article("<div class='image'><img src='a.jpg' alt=''><p>Quang cảnh phiên họp thường kỳ.</p>"
+                                "</div>"), "https://p.vn/f")
+    assert got.captions == ["Quang cảnh phiên họp thường kỳ."] and "Quang cảnh" not in got.text
+    # A block of a picture with several paragraphs, or a long one, is the article's text.
+    long = ("Các sở, ngành báo cáo kết quả giải ngân vốn đầu tư công đạt 62% kế hoạch, cao hơn cùng kỳ năm trước; "
+            "phiên họp thống nhất giao Sở Tài chính rà soát, điều chuyển vốn từ các dự án chậm giải ngân sang các dự "
+            "án có khối lượng hoàn thành.")
+    got = extract_page(_article(f"<div><img src='a.jpg' alt=''><p>{long}</p></div>"), "https://p.vn/g")
+    assert long in got.text and got.captions == []
+
+
+def test_a_smallest_heading_under_a_picture_is_its_caption():
+    got = extract_page(_article("<p><img src='a.jpg' alt=''></p><h6>Chủ tịch UBND tỉnh phát biểu kết luận phiên họp."
+                                "</h6>"), "https://p.vn/h")
+    assert got.captions == ["Chủ tịch UBND tỉnh phát biểu kết luận phiên họp."]
+    assert "kết luận phiên họp" not in got.text
+
+
+def test_an_announcements_closing_apology_is_text_not_its_signing_office():
+    title = "Thông báo tạm ngừng tiếp nhận hồ sơ đất đai để nâng cấp hệ thống"
+    page = (f"<html><head><title>{title}</title></head><body><main><h2 class='title'>{title}</h2><div class='body'>"
+            "<p><i>UBND phường thông báo tạm ngừng tiếp nhận hồ sơ lĩnh vực đất đai trong hai ngày để nâng cấp phần "
+            "mềm một cửa điện tử.</i></p><p>Các hồ sơ lĩnh vực khác vẫn được tiếp nhận bình thường tại Trung tâm Phục "
+            "vụ hành chính công phường.</p><p>UBND phường mong người dân, tổ chức thông cảm.</p>"
+            "<p style='text-align:right'><i>Văn phòng HĐND và UBND phường</i></p></div></main></body></html>")
+    got = extract_page(page.encode("utf-8"), "https://p.vn/i")
+    assert "UBND phường mong người dân, tổ chức thông cảm." in got.text
+    assert got.author == "Văn phòng HĐND và UBND phường"
+
+
+def test_a_posting_line_with_a_long_credit_above_the_lead_is_chrome():
+    from consumers.domain.extraction.stamps import is_stamp_line
+
+    assert is_stamp_line("Đăng bởi Hồ Thanh Tâm (thực hiện) · Thứ Ba, 2 tháng 12, 2025")
+    # ... but not a sentence with a date: eight words besides the posting word.
+    assert not is_stamp_line("Người dân đăng ký trước ngày 20/12/2025 tại bộ phận một cửa của xã để được hỗ trợ")

@@ -89,7 +89,8 @@ def looks_like_institution(line: str) -> bool:
             and not CLOSING_FORMULA.search(core))
 
 
-CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi)|thông báo|đề nghị)\b", re.I)
+# ... and its apology: "UBND phường mong người dân, tổ chức thông cảm.", "Xin lỗi vì sự bất tiện này."
+CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi)|thông báo|đề nghị|mong|xin lỗi|thông cảm)\b", re.I)
 
 
 def is_credit(name: str) -> bool:

@@ -40,8 +40,8 @@ _ONLY_WEEKDAY_AND_DATE = re.compile(r"^\(?\s*(?:thứ\s+\S+|chủ\s+nhật)\s*[,
 
 def is_stamp_line(line: str) -> bool:
     """`line` is a date stamp: at most MAX_CHARS, a full date (day, month and year), and besides date words and
-    numbers at most two words (none of them a span's "từ … đến"), or at most six when the line has a time of day
-    or a posting word."""
+    numbers at most two words (none of them a span's "từ … đến"), or at most six besides its posting words when
+    the line has a time of day or a posting word."""
     if len(line) > MAX_CHARS or not YEAR_MARK.search(line):
         return False
     line = nfc(line)
@@ -59,7 +59,9 @@ def is_stamp_line(line: str) -> bool:
     if len(words) <= 2:
         return True
     has_time = any(value.hour or value.minute for _, value in found)
-    return len(words) <= 6 and (has_time or any(w in _POSTING_WORDS for w in words))
+    posting = [w for w in words if w in _POSTING_WORDS]
+    # The posting words are labels: "Đăng bởi Hồ Thanh Tâm (thực hiện) · Thứ Ba, 2 tháng 12, 2025" has five others.
+    return len(words) - len(posting) <= 6 and (has_time or bool(posting))
 
 
 def _notice_field(label: str, words: str) -> bool:

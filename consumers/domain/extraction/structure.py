@@ -24,6 +24,12 @@ _ALTS = etree.XPath("//body//img/@alt", smart_strings=False)
 _ITALICS = etree.XPath(".//em | .//i")
 _IMAGE_BLOCKS = etree.XPath("//body//p[.//img] | //body//div[.//img][not(.//p)] | //body//td[.//img][not(.//p)]")
 _NESTED_BLOCKS = etree.XPath(".//p | .//div | .//table")
+# A picture and one line of text as the only two children of a block, a <figure> in all but name: Lektor's
+# <div class="image"><img><p>caption</p></div>.
+_PICTURE_AND_LINE = etree.XPath("//body//div[count(*) = 2][*[1][self::img or ((self::a or self::picture) and .//img)]]"
+                                "/*[2][self::p or self::span or self::div][not(.//img)]")
+# Markdown editors (Parsedown) type a picture's caption as a smallest heading right under it.
+_CAPTION_HEADINGS = ("h5", "h6")
 _TABLES = etree.XPath("//body//table")
 _CELL_CONTENT = etree.XPath(".//h1 | .//h2 | .//table")
 # Short first children: where a box's heading ("Sự kiện sắp diễn ra", "Lượt truy cập") sits.
@@ -217,6 +223,9 @@ def captions_under_images(tree: lxml_html.HtmlElement) -> list:
                 found.append(block)
             continue
         nxt = block.getnext()
+        if nxt is not None and nxt.tag in _CAPTION_HEADINGS and _text_len(nxt) <= 200:
+            found.append(nxt)
+            continue
         while nxt is not None and isinstance(nxt.tag, str) and nxt.tag in ("p", "div") and \
                 _is_caption_style(nxt) and not _IMAGES(nxt):
             found.append(nxt)
@@ -224,6 +233,11 @@ def captions_under_images(tree: lxml_html.HtmlElement) -> list:
             # Only a repetition of the same caption may follow it.
             if nxt is not None and fold(nxt.text_content()) != fold(found[-1].text_content()):
                 break
+    for line in _PICTURE_AND_LINE(tree):
+        block = line.getparent()
+        if 0 < _text_len(line) <= 200 and not (block.text or "").strip() and \
+                not any((child.tail or "").strip() for child in block):
+            found.append(line)
     return found
 
 
