@@ -202,6 +202,7 @@ BLOCKS = [
     b"<h1 class='Title'>h</h1><b class='xTITLE'>b</b></body></html>",
     b"<p class='sapo'>a fragment</p>",
     b"<div class='sapo'>one</div><div class='byline'>two</div>",
+    b"<table class='Caption-Top table'><tr><td>cell</td></tr></table><div class='caption-bottom img-caption'>c</div>",
 ]
 
 
@@ -212,6 +213,10 @@ def test_one_walk_finds_what_the_three_xpaths_found():
             continue
         assert metadata._title_candidates(tree) == tree.xpath(_TITLE_CANDIDATES)
         lowercase_classes(reference)
+        for el in reference.xpath("//body//*"):  # Bootstrap's caption placement token names no caption: dropped
+            cls = el.get("class")
+            if cls and re.search(r"\bcaption-(?:top|bottom)\b", cls):
+                el.set("class", " ".join(re.sub(r"\bcaption-(?:top|bottom)\b", "", cls).split()))
         expected = [reference.xpath(x) for x in (_LEAD_XPATH, _CAPTION_XPATH, _AUTHOR_CLASS_XPATH)]
         got = core._classed_blocks(tree)
         assert etree.tostring(tree.getroottree()) == etree.tostring(reference.getroottree())  # lower-cased alike
@@ -449,8 +454,9 @@ def test_one_alternation_marks_the_lines_the_51_patterns_marked():
         low = line.strip().lower()
         assert bool(rules._matches_any_line_pattern(low)) == any(p.search(low) for p in rules.line_patterns), line
         assert rules.is_chrome_line(line) == _is_chrome_line_before(rules, line), line
-        assert rules.is_placeholder_author(line) == any(
-            fold(p) == fold(line) or fold(line).startswith(fold(p)) for p in rules.placeholder_authors), line
+        assert rules.is_placeholder_author(line) == (any(
+            fold(p) == fold(line) or fold(line).startswith(fold(p)) for p in rules.placeholder_authors)
+            or fold(line).strip(" .") in {fold(p) for p in rules.placeholder_exact}), line
 
 
 def _looks_vietnamese_before(body: bytes) -> bool:

@@ -17,6 +17,7 @@ from consumers.domain.extraction.boilerplate import BoilerplateMemory
 from consumers.domain.extraction.chrome import ChromeRules, load_rules
 from consumers.domain.extraction.credits import (
     AUTHOR_LABEL,
+    CREDIT_LABEL_ALONE,
     AUTHOR_PREFIX,
     BYLINE_WITH_PHOTO,
     BYLINE_WITH_ROLES,
@@ -105,6 +106,18 @@ def _substring_test(needles: tuple[str, ...]):
 _HAS_LEAD_CLASS = re.compile("|".join("lead(?!ing-)" if n == "lead" else re.escape(n) for n in _LEAD_CLASSES)).search
 _HAS_LEAD_ID = _substring_test(_LEAD_IDS)
 _HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
+# Bootstrap's "caption-top" / "caption-bottom" place a table's <caption> (Pandoc and Quarto tables carry it): the
+# table is no caption, and once its cells are blocks trafilatura would discard it as one (its image-caption filter).
+_CAPTION_PLACEMENT = re.compile(r"\bcaption-(?:top|bottom)\b")
+
+
+def _placed_caption_only(el, cls: str) -> bool:
+    """The class names a caption only by its placement: the token is dropped, and the element is no caption."""
+    bare = _CAPTION_PLACEMENT.sub("", cls)
+    if bare == cls:
+        return False
+    el.set("class", " ".join(bare.split()))
+    return not _HAS_CAPTION_CLASS(bare)
 _HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
 _HAS_AUTHOR_ITEMPROP = _substring_test(_AUTHOR_ITEMPROPS)
 # Where a lead or byline never is: the page's own header, menus, footer and sidebars.
@@ -232,7 +245,7 @@ def _classed_blocks(tree) -> _ClassedBlocks:
         # contains() of a missing attribute is contains('', ...): false for these non-empty needles.
         if (cls and _HAS_LEAD_CLASS(cls)) or (eid and _HAS_LEAD_ID(eid)):
             leads.append(el)
-        if el.tag == "figcaption" or (cls and _HAS_CAPTION_CLASS(cls)):
+        if el.tag == "figcaption" or (cls and _HAS_CAPTION_CLASS(cls) and not _placed_caption_only(el, cls)):
             captions.append(el)
         # The byline box is named by its id as often as by its class: CMS Made Simple's "NewsPostDetailAuthor".
         if (cls and _HAS_AUTHOR_CLASS(cls)) or (eid and _HAS_AUTHOR_CLASS(eid)) or (
@@ -248,7 +261,8 @@ def _classed_blocks(tree) -> _ClassedBlocks:
 
 # A posting record the page prints outside the text ("Đăng bởi: Ngọc Mai, ngày 28 tháng 11 năm 2025 lúc …"): the
 # text nodes that may hold one, found in one pass.
-_POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contains(., 'ĂNG BỞI')]")
+_POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contains(., 'ĂNG BỞI') or contains(., 'gười đăng:') "
+                             "or contains(., 'GƯỜI ĐĂNG:')]")
 
 
 def _posters(tree) -> list[str]:
@@ -585,6 +599,7 @@ def extract_page(
     drop_headed_boxes(tree, total_chars, lengths, rules.is_chrome_line)
     _prune_chrome(tree, rules.xpaths_for(cms), lengths)
     keep_text_widgets(tree)
+    _day_headings_as_paragraphs(tree, title_el)
     markers = literal_markers(tree)
     closing = _interview_closing(tree)
     budget.check("prune")
@@ -847,6 +862,23 @@ _DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|
                        r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:|\.(?=\d\d\s*[-–]))\s*\d{0,2})", re.IGNORECASE)
 
 
+_SUBHEADINGS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
+
+
+def _day_headings_as_paragraphs(tree, title_el) -> None:
+    """A schedule's day headings printed as headings ("<h5>Thứ Hai (06/10/2025)</h5>") become paragraphs: when its
+    main pass finds little, trafilatura recovers the page's paragraphs and lists but never its headings, and the
+    week's days vanished from between their items."""
+    for heading in _SUBHEADINGS(tree):
+        if heading is not title_el and _DAY_HEADING.match(clean_spaces(heading.text_content())):
+            # Its empty permalink anchor (Hexo's "headerlink", Docusaurus's "hash-link") would make trafilatura read
+            # the paragraph as a link, and its heading classes ("anchor") as a widget: both dropped it.
+            for anchor in [a for a in heading.iter("a") if not a.text_content().strip()]:
+                anchor.drop_tree()
+            heading.attrib.clear()
+            heading.tag = "p"
+
+
 def _box_label_above(page: "_PageLines", i: int, line: str) -> bool:
     """A box's label printed above the headline ("Tin mới cập nhật:"): nothing of the article above its headline
     ends with a colon. Only when the headline was found: otherwise "above" means nothing."""
@@ -906,8 +938,10 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start()) \
             or (i < page.text_start() and is_stamp_line(line)) or _box_label_above(page, i, line)
         learned_chrome = not chrome and is_learned is not None and is_learned(line, folded)
-        if (chrome or learned_chrome) and _day_heading(page, i):
-            # A schedule's day heading reads like a visit date, and recurs across the portal's schedules.
+        if (chrome or learned_chrome) and (_day_heading(page, i) or (
+                folded in page.cell_folds and TIME_OR_PART_OF_DAY.match(line))):
+            # A schedule's day heading reads like a visit date, and recurs across the portal's schedules; a data
+            # table's time cell ("08:00") reads like a bare stamp.
             chrome = learned_chrome = False
         if chrome:
             chrome_hits += 1
@@ -971,6 +1005,9 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
         # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
         if not SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):
             author = author or tail.strip()
+        if paragraphs and CREDIT_LABEL_ALONE.match(paragraphs[-1].strip()):
+            paragraphs.pop()  # the credit's label on the line above it ("Nguồn")
+            break
     if author is None and under_lead is not None and under_lead < len(paragraphs):
         author = paragraphs.pop(under_lead).strip()
     if author is None:

@@ -29,6 +29,8 @@ WORDS_BY = re.compile(r"[-–|,;·]\s*lời\s*:", re.I)  # "Lời: X" credits th
 # A byline element that prints its label on a line of its own: "Tác giả\nVăn phòng Đoàn ĐBQH và HĐND tỉnh".
 GLUED_LABEL = re.compile(r"^(?i:tác giả(?: bài viết)?|người viết|viết bởi|thực hiện)\s*(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯ])")
 AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phóng viên|biên tập|viết bởi|thực hiện)\s*:?$", re.I)
+# A credit's label on a line of its own, the credit on the next: VuePress's "Nguồn" box over "Văn phòng HĐND và UBND xã".
+CREDIT_LABEL_ALONE = re.compile(AUTHOR_LABEL.pattern.replace("(?:", "(?:nguồn(?: tin)?|", 1), re.I)
 # Offices, boards and centres that sign a page: "Văn phòng Đoàn ĐBQH và HĐND tỉnh", "Ban Tuyên giáo Tỉnh ủy",
 # "Trung tâm Văn hóa - Thể thao huyện", "Phòng Xây dựng chính quyền và Công tác thanh niên".
 INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|uỷ ban|ubnd|hđnd|ubmttq|hội đồng|hội|"
@@ -39,7 +41,8 @@ PHOTO_PREFIX = re.compile(r"^(?:ảnh|ảnh minh họa|ảnh minh hoạ|ảnh t�
 BYLINE_WITH_PHOTO = re.compile(r"^(.+?)\s*[-–—,;|]\s*(?:ảnh|photo|quay phim|camera)\s*:\s*(.+)$", re.I)
 # A posting record naming a person before its time: "Đăng bởi Nguyễn Thị Mỹ Lệ lúc 16:00 …", "… trong Tin hoạt động".
 POSTER_ALONE = re.compile(r"^(?:đăng|viết) bởi\s*:\s*([^\d·|,:]{3,40})$", re.I)  # "Đăng bởi: Hoài An", a chrome line
-POSTER_IN_STAMP = re.compile(r"^(?:(?:đăng|viết|gửi) bởi\s*:?|(?:đăng|gửi) lúc [\d:h]+ bởi)\s*([^\d·|,:\-–]{3,40}?)"
+POSTER_IN_STAMP = re.compile(r"^(?:(?:đăng|viết|gửi) bởi\s*:?|(?:đăng|gửi) lúc [\d:h]+ bởi|người đăng\s*:)\s*"
+                             r"([^\d·|,:\-–]{3,40}?)"
                              r"\s*(?:\s(?:lúc|vào|ngày|trong)\b|[-–·|,]|$)", re.I)
 
 
@@ -55,6 +58,8 @@ def ends_a_list(paragraphs: list[str]) -> bool:
     if len(paragraphs) < 2:
         return False
     before = paragraphs[-2]
+    if CREDIT_LABEL_ALONE.match(before.strip()):
+        return False  # "Nguồn" / "Tác giả:" over the credit, not a list's opening
     return before.rstrip().endswith(":") or (looks_like_name(before) and not SOURCE_LINE.match(last))
 
 

@@ -26,9 +26,10 @@ _TIME_PUBLISHED = (
     "or @pubdate or contains(@class, 'post-date')][not(contains(@class, 'updated') and not(contains(@class, 'published')))]/@datetime"
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "lastmod")
-# The page's masthead; WordPress and HTML5 themes also wrap an article's own headline in <header>.
+# The page's masthead; WordPress and HTML5 themes also wrap an article's own headline in <header>, and so does
+# Quarto's title block inside <main> (headline, subtitle lead, author, date).
 PAGE_HEADER = (
-    "header[not(ancestor::article)][not(contains(@class, 'entry') or contains(@class, 'post') "
+    "header[not(ancestor::article or ancestor::main)][not(contains(@class, 'entry') or contains(@class, 'post') "
     "or contains(@class, 'article'))]"
 )
 # Elements inside these hold the site's name, never an article headline.
@@ -51,6 +52,9 @@ _IN_SIDE_BLOCK = etree.XPath("boolean((ancestor::aside or ancestor::footer or an
                              "or contains(@class, 'widget') or contains(@class, 'event') or contains(@id, 'sidebar')]) "
                              "and not(ancestor::*[contains(@class, 'meta')]) and not(ancestor::article))")
 _ZONED = re.compile(r"(?:Z|[+-]\d\d:?\d\d)\s*$")
+# A <time> that dates the last edit (VuePress's "Cập nhật lần cuối" in "last-updated"), never the post.
+_UPDATE_TIME = etree.XPath("boolean(ancestor-or-self::*[contains(@class, 'updated') or contains(@class, 'modified') "
+                           "or contains(@class, 'lastmod')])")
 
 
 @lru_cache(maxsize=2)  # read once per page by both the date and the author lookups
@@ -276,9 +280,10 @@ def meta_published(tree: lxml_html.HtmlElement) -> tuple[dt.datetime | None, dt.
         # What it shows a reader outranks the attribute when it has the time: Gatsby's attribute holds the day only
         # ("2025-09-30" shown as "30-09-2025 18:10"), HubSpot's the UTC time without saying so ("2025-12-09
         # 11:45:00" shown as "09/12/2025 6:45 CH").
-        # Never one in a sidebar or a footer (an event's date), and an attribute that names its zone is exact.
+        # Never one in a sidebar or a footer (an event's date) nor a last edit's, and an attribute that names its
+        # zone is exact.
         times = _TIMES_WITH_DATETIME(tree)
-        if len(times) == 1 and not _IN_SIDE_BLOCK(times[0]):
+        if len(times) == 1 and not _IN_SIDE_BLOCK(times[0]) and not _UPDATE_TIME(times[0]):
             attribute = times[0].get("datetime") or ""
             published = parse_datetime(attribute)
             shown = parse_datetime(clean_spaces(times[0].text_content()))
