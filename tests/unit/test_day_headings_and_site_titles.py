@@ -28,7 +28,7 @@ def test_day_headings_followed_by_their_items_stay_and_the_visit_date_goes():
 
 
 def test_a_lone_weekday_date_line_is_still_chrome():
-    from consumers.domain.extraction.core import _heading_over_an_item
+    from consumers.domain.extraction.schedules import _heading_over_an_item
 
     assert _heading_over_an_item("Thứ Hai, ngày 13/10/2025", "- Sáng: giao ban")
     assert _heading_over_an_item("Thứ Sáu (17/10/2025):", "8 giờ 00: Hội nghị Ban Thường vụ")

@@ -46,6 +46,7 @@ from consumers.domain.extraction.errors import PageRejected
 from consumers.domain.extraction.kinds import ARTICLE, INTERVIEW, media_of, page_kind
 from consumers.domain.extraction.parsing import parse_html
 from consumers.domain.extraction.rules_xpath import prune_plan
+from consumers.domain.extraction.schedules import DAY_HEADING, day_headings_as_paragraphs, is_day_heading, structural
 from consumers.domain.extraction.stamps import is_stamp_line
 from consumers.domain.extraction.structure import (
     literal_markers,
@@ -261,8 +262,8 @@ def _classed_blocks(tree) -> _ClassedBlocks:
 
 # A posting record the page prints outside the text ("Đăng bởi: Ngọc Mai, ngày 28 tháng 11 năm 2025 lúc …"): the
 # text nodes that may hold one, found in one pass.
-_POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contains(., 'ĂNG BỞI') or contains(., 'gười đăng:') "
-                             "or contains(., 'GƯỜI ĐĂNG:')]")
+_POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contains(., 'ĂNG BỞI') "
+                             "or contains(., 'gười đăng:') or contains(., 'GƯỜI ĐĂNG:')]")
 
 
 def _posters(tree) -> list[str]:
@@ -599,7 +600,7 @@ def extract_page(
     drop_headed_boxes(tree, total_chars, lengths, rules.is_chrome_line)
     _prune_chrome(tree, rules.xpaths_for(cms), lengths)
     keep_text_widgets(tree)
-    _day_headings_as_paragraphs(tree, title_el)
+    day_headings_as_paragraphs(tree, title_el)
     markers = literal_markers(tree)
     closing = _interview_closing(tree)
     budget.check("prune")
@@ -638,7 +639,7 @@ def extract_page(
     if boilerplate is not None and portal:
         def is_learned(line: str, folded: str) -> bool:
             # A list item or a label ("Buổi sáng:") recurs across a portal's schedules on purpose: never chrome.
-            return boilerplate.is_boilerplate(portal, line, folded) and not _structural(line)
+            return boilerplate.is_boilerplate(portal, line, folded) and not structural(line)
 
         # Without a single learned line among them the second assembly would learn nothing: skip it.
         if any(is_learned(line, folded) for line, folded in page.cleaned()):
@@ -776,7 +777,7 @@ class _PageLines:
     def day_headings(self) -> int:
         """How many lines read like a schedule's day heading."""
         if self._day_headings is None:
-            self._day_headings = sum(1 for line, _ in self.cleaned() if _DAY_HEADING.match(line))
+            self._day_headings = sum(1 for line, _ in self.cleaned() if DAY_HEADING.match(line))
         return self._day_headings
 
     def is_chrome(self, line: str, folded: str) -> bool:
@@ -838,80 +839,12 @@ def _name_under_lead(line: str, folded: str, page: "_PageLines") -> bool:
     return len(parts) == 2 and all(len(part) == 2 for part in parts)
 
 
-def _structural(line: str) -> bool:
-    """A line a page may print more than once on purpose: a list item it marks itself ("- Địa điểm: …"), a
-    label over the lines that follow ("Buổi sáng:"), a schedule table's time cell ("08h00") or a day's item
-    ("Chiều: Làm việc tại trụ sở." on two days). Any other repeat is a block printed twice (a mobile copy,
-    a lead repeated in the body) and is kept once."""
-    return line[0] in "-•*+–" or (len(line) <= 60 and line.endswith(":")) or (
-        len(line) <= 20 and bool(TIME_OR_PART_OF_DAY.match(line))) or bool(_DAY_ITEM.match(line))
-
-
-
-# A schedule's day heading reads like a visit-date header ("Thứ Hai, ngày 13/10/2025", "Ngày 05/3/2024 (Thứ Ba)");
-# what tells them apart is the line after it, an item of the day ("- Sáng: …", "8 giờ 00: …", "Chiều:"), or, when
-# the page prints several such lines, any text that is not chrome (a week's days whose items are plain sentences).
-_DAY_HEADING = re.compile(r"^(" + WEEKDAY + r"\s*[,(\-–]?\s*(ngày\s*)?"
-                          r"(\d{1,2}[/.]\d{1,2}([/.]\d{4})?|\d{1,2}\s+tháng\s+\d{1,2}(\s*,?\s*(năm\s+)?\d{4})?)\)?"
-                          r"|(ngày\s*)?\d{1,2}[/.]\d{1,2}([/.]\d{4})?\s*[,(\-–]?\s*" + WEEKDAY + r"\s*\)?)\s*:?$",
-                          re.IGNORECASE)
-# An item of the day ("Sáng 07h30: …"), or a part of the day on a line of its own ("Buổi sáng") over the items. "8h00"
-# is a time, "10 hộ dân" is not; a TV programme's "05.30 – Chào buổi sáng" is.
-_DAY_ITEM = re.compile(r"^([-•+*–]\s*|(sáng|chiều|tối|trưa|cả ngày|buổi sáng|buổi chiều|buổi tối)"
-                       r"(\s*\d{1,2}\s*(giờ|h|g|:)\s*\d{0,2})?\s*(:|-|–|$)|"
-                       r"\d{1,2}\s*(giờ|h(?![^\W\d_])|:|\.(?=\d\d\s*[-–]))\s*\d{0,2})", re.IGNORECASE)
-
-
-_SUBHEADINGS = etree.XPath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6")
-
-
-def _day_headings_as_paragraphs(tree, title_el) -> None:
-    """A schedule's day headings printed as headings ("<h5>Thứ Hai (06/10/2025)</h5>") become paragraphs: when its
-    main pass finds little, trafilatura recovers the page's paragraphs and lists but never its headings, and the
-    week's days vanished from between their items."""
-    for heading in _SUBHEADINGS(tree):
-        if heading is not title_el and _DAY_HEADING.match(clean_spaces(heading.text_content())):
-            # Its empty permalink anchor (Hexo's "headerlink", Docusaurus's "hash-link") would make trafilatura read
-            # the paragraph as a link, and its heading classes ("anchor") as a widget: both dropped it.
-            for anchor in [a for a in heading.iter("a") if not a.text_content().strip()]:
-                anchor.drop_tree()
-            heading.attrib.clear()
-            heading.tag = "p"
-
-
 def _box_label_above(page: "_PageLines", i: int, line: str) -> bool:
     """A box's label printed above the headline ("Tin mới cập nhật:"): nothing of the article above its headline
     ends with a colon. Only when the headline was found: otherwise "above" means nothing."""
     start = page.article_start()
     return i < start < len(page.cleaned()) and len(line) <= 40 and line.endswith(":") \
         and page.cleaned()[start][1] == page.title_fold
-
-
-def _heading_over_an_item(line: str, next_line: str) -> bool:
-    return bool(_DAY_HEADING.match(line) and _DAY_ITEM.match(next_line))
-
-
-def _day_shape(line: str) -> str:
-    """A day heading with its weekday and numbers masked: the days of one schedule share it ("Thứ Hai (17/3/2025)",
-    "Thứ Ba (18/3/2025)"); a visit date above them is printed another way."""
-    return re.sub(r"\d+", "0", _WEEKDAY_NAME.sub("W", line.lower())) if _DAY_HEADING.match(line) else ""
-
-
-def _day_heading(page: "_PageLines", i: int) -> bool:
-    """Line i of the page is a schedule's day heading (see _DAY_HEADING)."""
-    cleaned = page.cleaned()
-    line = cleaned[i][0]
-    if not _DAY_HEADING.match(line) or i + 1 >= len(cleaned):
-        return False
-    next_line, next_folded = cleaned[i + 1]
-    if _heading_over_an_item(line, next_line):
-        return True
-    # A visit date in the page's header reads the same: only lines after the headline (or the lead) count, or a
-    # day with another day's heading of its shape a few lines away (a week's table printed before any sentence).
-    nearby = cleaned[max(0, i - 7):max(0, i - 1)] + cleaned[i + 2:i + 8]
-    return page.day_headings() >= 2 and (i > page.article_start() or any(
-        _day_shape(other) == _day_shape(line) for other, _ in nearby)) and not _DAY_HEADING.match(next_line) \
-        and next_folded != page.title_fold and not page.is_chrome(next_line, next_folded)
 
 
 def _assemble(page: _PageLines, is_learned) -> _Body:
@@ -933,12 +866,12 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
     seen: set[str] = set()
     cleaned = page.cleaned()
     for i, (line, folded) in enumerate(cleaned):
-        if folded in seen and not _structural(line) and folded not in page.cell_folds:
+        if folded in seen and not structural(line) and folded not in page.cell_folds:
             continue
         chrome = page.is_chrome(line, folded) or (folded in page.menu_folds and i < page.article_start()) \
             or (i < page.text_start() and is_stamp_line(line)) or _box_label_above(page, i, line)
         learned_chrome = not chrome and is_learned is not None and is_learned(line, folded)
-        if (chrome or learned_chrome) and (_day_heading(page, i) or (
+        if (chrome or learned_chrome) and (is_day_heading(page, i) or (
                 folded in page.cell_folds and TIME_OR_PART_OF_DAY.match(line))):
             # A schedule's day heading reads like a visit date, and recurs across the portal's schedules; a data
             # table's time cell ("08:00") reads like a bare stamp.

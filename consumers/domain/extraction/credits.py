@@ -29,7 +29,8 @@ WORDS_BY = re.compile(r"[-–|,;·]\s*lời\s*:", re.I)  # "Lời: X" credits th
 # A byline element that prints its label on a line of its own: "Tác giả\nVăn phòng Đoàn ĐBQH và HĐND tỉnh".
 GLUED_LABEL = re.compile(r"^(?i:tác giả(?: bài viết)?|người viết|viết bởi|thực hiện)\s*(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯ])")
 AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phóng viên|biên tập|viết bởi|thực hiện)\s*:?$", re.I)
-# A credit's label on a line of its own, the credit on the next: VuePress's "Nguồn" box over "Văn phòng HĐND và UBND xã".
+# A credit's label on a line of its own, the credit on the next: VuePress's "Nguồn" box over "Văn phòng HĐND và UBND
+# xã".
 CREDIT_LABEL_ALONE = re.compile(AUTHOR_LABEL.pattern.replace("(?:", "(?:nguồn(?: tin)?|", 1), re.I)
 # Offices, boards and centres that sign a page: "Văn phòng Đoàn ĐBQH và HĐND tỉnh", "Ban Tuyên giáo Tỉnh ủy",
 # "Trung tâm Văn hóa - Thể thao huyện", "Phòng Xây dựng chính quyền và Công tác thanh niên".

@@ -390,7 +390,8 @@ _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày
 _DATE_PATTERNS = dates.PATTERNS
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
-    "[]{}<>\"!?;=*#&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'"); not @ ("2024 @ 16:35"); not brackets ("(09:05)")
+    # not ' or ’: a minute mark ("16h20'"); not @ ("2024 @ 16:35"); not brackets ("14/08/2025 (09:05)")
+    "[]{}<>\"!?;=*#&%$~^`\\“”‘«»…"
     "đĐơƠớỚởỞỡỠợỢừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪắẮằẰẳẲẵẴặẶ"
     "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
 )
