@@ -22,11 +22,7 @@ _DATE = r"(?P<d>[0-3]?\d)\s*[/.\-]\s*(?P<m>[0-3]?\d)\s*[/.\-]\s*(?P<y>(?:19|20)\
 # "Thứ 6, 28/07/2023 | 18:13:12", "06/07/2023 22:37", "Thứ năm - 06/07/2023 22:37"
 # A time in words after a numeric date is the stamp's too: "30/09/2025 - 17 giờ 45 phút".
 _DATE_THEN_TIME = re.compile(_DATE + r"(?:\s*(?:[|,\-–]|lúc)?\s*" + _time("(?:[:hg]|giờ)") + r")?")
-# A stamp's time in brackets: "14/08/2025 (09:05)". Not after "ngày": "… trước ngày 20/12/2025 (17h00)" in a
-# sentence is a deadline (a posting record's "Đăng ngày 3/12/2025 (14:00)" is read by the extractor, which sees
-# the posting word).
-_DATE_THEN_BRACKETED_TIME = re.compile(r"(?<![\d/.\-])(?<!ngày )(?<!ngày)(?<!ngày: )" + _DATE + r"\s*\(\s*" + _TIME + r"\s*\)",
-                                       re.I)
+
 # "Cập nhật: 08/12/25 18:20": a two-digit year, read only with the time that makes the line a stamp ("12/9/25" alone
 # may be a ratio or a document number).
 _SHORT_YEAR_THEN_TIME = re.compile(r"(?<![\d/.\-])(?P<d>[0-3]?\d)\s*/\s*(?P<m>[01]?\d)\s*/\s*(?P<y>\d\d)(?![\d/])"
@@ -39,10 +35,9 @@ _TIME_THEN_DATE = re.compile(_TIME + r"\s*(?:,|\||-|–|ngày)?\s*(?:" + WEEKDAY
                              + _DATE)
 # "ngày 12 tháng 9 năm 2023", and Joomla's "10 Tháng 7 2024 16:12". A date in words keeps its time in words too:
 # "5 tháng 12 năm 2024 - 17 giờ 20" (only there: "7 giờ 30 ngày 15/9" in an announcement's text is the time of
-# the event it announces, not a stamp). PHP-Nuke puts an "@" before the time: "20 Tháng 12 2024 @ 16:35:12 ICT";
-# Magento's content blocks a comma and "lúc": "31 tháng 10 năm 2025, lúc 17 giờ 05".
+# the event it announces, not a stamp). PHP-Nuke puts an "@" before the time: "20 Tháng 12 2024 @ 16:35:12 ICT".
 _WORDY = re.compile(r"(?:ngày\s+)?(?<!\d)(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s*,?\s+(?:năm\s+)?(?P<y>(?:19|20)\d\d)"
-                    r"(?:\s*(?:,?\s*lúc|,|-|@)?\s*" + _time("(?:[:hg]|giờ)") + r")?", re.I)
+                    r"(?:\s*(?:,|lúc|-|@)?\s*" + _time("(?:[:hg]|giờ)") + r")?", re.I)
 # WordPress in Vietnamese prints month names: "Tháng Tám 10, 2023", "10 Tháng Mười Hai, 2023 lúc 2:15 chiều".
 _MONTH_NAMES = {
     "giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
@@ -76,8 +71,7 @@ _CLOCK_THEN_WORDY = re.compile(_TIME + r"\s*,?\s*(?:ngày\s+)?(?<!\d)(?P<d>[0-3]
 # Every pattern of a full date, in the order the first match is chosen.
 # (A time before a date first: a date's own match starts after the time, and matches within 12 characters of an
 # earlier one are dropped.)
-PATTERNS = (_ISO, _TIME_THEN_DATE, _CLOCK_THEN_WORDY, _DATE_THEN_BRACKETED_TIME, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED,
-            _SHORT_YEAR_THEN_TIME)
+PATTERNS = (_ISO, _TIME_THEN_DATE, _CLOCK_THEN_WORDY, _DATE_THEN_TIME, _WORDY, _MONTH_NAMED, _SHORT_YEAR_THEN_TIME)
 
 
 def _named_month(groups: dict[str, str | None]) -> dict[str, str | None] | None:

@@ -105,10 +105,13 @@ _CHAIR = re.compile(r"(đồng chủ trì|chủ trì|chủ tọa|chủ toạ|là
 # A local leader chairing only the province's end of a national online meeting is not its chair.
 _LOCAL_END = re.compile(r"(?:chủ trì|chủ tọa|dự)\s+(?:hội nghị\s+|buổi giao ban\s+)?(?:tại\s+|ở\s+)?điểm cầu|"
                         r"^(?:tại|ở)\s+điểm cầu", re.I)
-# ... but the province's own online meeting with its communes is chaired at the province's end: the local-end rule
-# holds only when the text names a national host (a member's title "Ủy viên Trung ương Đảng" names none).
-_NATIONAL_HOST = re.compile(r"(?<!ủy viên )(?<!uỷ viên )(?<!dự khuyết )\btrung ương\b|\b(?:chính phủ|thủ tướng|"
-                            r"ban bí thư|bộ chính trị|quốc hội|chủ tịch nước|tổng bí thư|toàn quốc|bộ trưởng)\b", re.I)
+# ... but the province's own online meeting with its communes is chaired at the province's end: "UBND tỉnh Hưng Yên
+# tổ chức hội nghị trực tuyến với 104 xã, phường" (a ministry's or the Secretariat's meeting "với 34 tỉnh, thành
+# phố" keeps the rule).
+_PROVINCE_HOSTS_ONLINE = re.compile(
+    r"\b(?:ubnd|hđnd|ủy ban nhân dân|uỷ ban nhân dân|hội đồng nhân dân|tỉnh ủy|tỉnh uỷ|thành ủy|thành uỷ)"
+    r"(?:\s+(?:tỉnh|thành phố))?[^.;]{0,40}?\btổ chức hội nghị trực tuyến với\s+(?:các\s+|\d+\s+)?"
+    r"(?:xã|phường|đặc khu|huyện|sở|địa phương|điểm cầu xã|điểm cầu cấp xã)", re.I)
 # Attending or directing is not chairing: "Bà X, Phó Chủ tịch UBND tỉnh dự và chỉ đạo hội nghị; ông Y chủ trì".
 # "dự thảo" (a draft), "dự án" (a project) and the like are other words, as is a "Ban Chỉ đạo" (steering board).
 _ATTENDS = re.compile(r"\b(?:tham\s+)?dự\b(?!\s+(?:thảo|án|kiến|toán|báo|bị|trữ|phòng|định|tính|thi|luật|khuyết|đoán)\b)"
@@ -156,10 +159,10 @@ def presiding(text: str, limit_chars: int = 2500) -> list[dict]:
     sentences of the opening are read, not only the first."""
     found: dict[str, dict] = {}
     chairing_sentences = 0
-    national = bool(_NATIONAL_HOST.search(text[:limit_chars]))
+    own_online = bool(_PROVINCE_HOSTS_ONLINE.search(text[:limit_chars]))
     for position, sentence in _positioned_sentences(text[:limit_chars]):
         chair = _CHAIR.search(sentence)
-        if not chair or (national and _LOCAL_END.search(sentence)):
+        if not chair or (not own_online and _LOCAL_END.search(sentence)):
             continue
         if found and (position > 1500 or chairing_sentences >= 2):
             break

@@ -193,14 +193,14 @@ def decide(*, p_raw: float, p_cal: float, reported: bool, headline_negative: str
        probability agrees.
     3. Otherwise the calibrated probability decides, against THRESHOLD.
     0. An article that names no meeting at all (rules.MEETING_WORDS) is not a report, whatever the model says; nor is
-       one that lists a notice's fields: the date and chair in them are the event's to come, no opening overrides
-       them.
+       one that lists a notice's fields under an opening that reports no meeting held (the date and chair in the
+       fields are the event's to come; rules.rule_hits reads the opening before them).
     A negative rule's decision has the confidence `negative_rate`: the smoothed rate of reports among the train
     articles such rules decided, so always far below the threshold.
     """
     if not names_a_meeting:
         return False, min(negative_rate, p_cal), ["rule:no-meeting-named"]
-    if notice_fields:
+    if notice_fields and not reported:
         return False, min(negative_rate, p_cal), ["rule:notice-fields"]
     evidence = []
     if headline_negative is not None:

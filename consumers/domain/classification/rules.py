@@ -204,11 +204,18 @@ def rule_hits(title: str, text: str) -> RuleHits:
         hits = [orig for orig, p in phrases if p in (schedule_head if kind == "schedule" else body)]
         if hits:
             negative_hits[kind] = hits
-    happened = [orig for orig, p in _HAPPENED_FOLDED if p in head]
-    if len({m.group(1).lower() for m in _NOTICE_FIELD.finditer(text[:2000])}) >= 2:
+    fields = list(_NOTICE_FIELD.finditer(text[:2000]))
+    if len({m.group(1).lower() for m in fields}) >= 2:
         negative_hits.setdefault("announcement", []).append(NOTICE_FIELDS)
-    first = text.lstrip()[:40]
-    opening = text.lstrip()[:350]
+        # The fields' own date and chair ("1. Thời gian: … ngày 19/3/2024", "3. Thành phần: Chủ tịch UBND huyện chủ
+        # trì") are the event's to come: only what comes before them can report a meeting held.
+        before_fields = text[:fields[0].start()]
+        head = " " + fold(title + " " + before_fields[:700]) + " "
+    else:
+        before_fields = text
+    happened = [orig for orig, p in _HAPPENED_FOLDED if p in head]
+    first = before_fields.lstrip()[:40]
+    opening = before_fields.lstrip()[:350]
     dated = bool(_OPENING.match(first)) or any(
         not DOCUMENT_BEFORE.search(opening[max(0, m.start() - 60):m.start() + 6])
         for m in _DATED_OPENING.finditer(opening))
@@ -281,13 +288,18 @@ _TITLE_FOLDED = [(kind, tuple((p.startswith("^"), " " + fold(p.lstrip("^")) + " 
                  for kind, phrases in TITLE_RULES]
 
 
-# A sports meet, contest or art show opens and closes with speeches like a meeting, but no body meets ("Khai mạc Hội
-# thao cán bộ, công chức …", "Bế mạc Hội thi …") — unless the headline names a conference about it ("Hội nghị
-# tổng kết Hội thi …").
+# A sports meet, contest or art show opens and closes with speeches like a meeting, but no body meets: a headline
+# that *is* the event ("Khai mạc Hội thao cán bộ, công chức …", "Bế mạc Hội thi …", "Sôi nổi Hội diễn …"). A
+# headline that names a meeting about one ("Tổng kết Hội thao …", "Ban Chỉ đạo Đại hội Thể dục thể thao tỉnh họp",
+# "UBND tỉnh họp triển khai tổ chức Liên hoan phim …") reports that meeting.
 CONTEST_EVENTS = ("hội thao", "hội thi", "hội diễn", "liên hoan", "giải bóng", "giải cầu lông", "giải việt dã",
-                  "đại hội thể dục thể thao", "họp kỹ thuật")
-_CONTEST_FOLDED = tuple(" " + fold(p) + " " for p in CONTEST_EVENTS)
-_CONFERENCE = " " + fold("hội nghị") + " "
+                  "đại hội thể dục thể thao")
+_CONTEST_HEADLINE = re.compile(r"^ (?:(?:" + "|".join(re.escape(fold(w)) for w in (
+    "khai mạc", "bế mạc", "sôi nổi", "rộn ràng", "tưng bừng")) + r") )?(?:"
+                               + "|".join(re.escape(fold(p)) for p in CONTEST_EVENTS) + r"|" + re.escape(fold("họp kỹ thuật"))
+                               + r") ")
+_MEETING_IN_HEADLINE = re.compile(r" (?:" + "|".join(re.escape(fold(w)) for w in (
+    "hội nghị", "họp", "phiên họp", "sơ kết", "tổng kết", "ban chỉ đạo", "hội đồng", "giao ban")) + r") ")
 
 
 def title_rule(title: str) -> str | None:
@@ -295,7 +307,8 @@ def title_rule(title: str) -> str | None:
     for kind, phrases in _TITLE_FOLDED:
         if any(head.startswith(p) if anchored else p in head for anchored, p in phrases):
             return kind
-        if kind == "not:ordinary_news" and _CONFERENCE not in head and any(p in head for p in _CONTEST_FOLDED):
+        if kind == "not:ordinary_news" and _CONTEST_HEADLINE.match(head) and not _MEETING_IN_HEADLINE.search(
+                head, _CONTEST_HEADLINE.match(head).end() - 1):
             return kind
     return None
 
@@ -303,6 +316,8 @@ def title_rule(title: str) -> str | None:
 # The opening describes a meeting still to come: "sẽ khai mạc", "sẽ chủ trì", "dự kiến diễn ra".
 _FUTURE = re.compile(r"\b(sẽ|dự kiến|chuẩn bị|sắp)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành|tiếp xúc)\b",
                      re.I)
+# The opening says the meeting opened: "… khai mạc Kỳ họp thứ 27, …, dự kiến diễn ra trong ba ngày" (not "sẽ khai mạc").
+_OPENED = re.compile(r"(?<!sẽ )(?<!dự kiến )\b(?:khai mạc|đã|vừa)\b", re.I)
 _PAST = re.compile(r"\b(đã|vừa)\s+(khai mạc|diễn ra|tổ chức|chủ trì|họp|bế mạc|tiến hành|thông qua|tiếp xúc)\b", re.I)
 # A document printed as such: "THÔNG BÁO KẾT LUẬN số 1068-TB/TU", "NGHỊ QUYẾT", "KẾ HOẠCH" in capitals.
 _DOCUMENT_HEADER = re.compile(r"^\s*(THÔNG BÁO KẾT LUẬN|THÔNG BÁO|NGHỊ QUYẾT|KẾ HOẠCH|QUYẾT ĐỊNH|QUY CHẾ|CHỈ THỊ)\b")
@@ -335,7 +350,8 @@ def opening_rule(text: str) -> str | None:
     course = _COURSE_OPENS.search(opening)
     if course and not _MEETING_BEFORE.search(opening, 0, course.start()):
         return "not:ordinary_news"
-    opening = _EXPECTED_LENGTH_RAW.sub("", opening)
+    if _OPENED.search(opening):
+        opening = _EXPECTED_LENGTH_RAW.sub("", opening)
     if _FUTURE.search(opening) and not _PAST.search(opening):
         return "not:schedule"
     return None

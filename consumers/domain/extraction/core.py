@@ -28,6 +28,7 @@ from consumers.domain.extraction.credits import (
     PHOTO_PREFIX,
     PHOTO_THEN_TEXT,
     POSTED_BY,
+    PRESS_SOURCE,
     SOURCE_LINE,
     TEXT_AND_PHOTO,
     TIME_OR_PART_OF_DAY,
@@ -107,18 +108,7 @@ def _substring_test(needles: tuple[str, ...]):
 _HAS_LEAD_CLASS = re.compile("|".join("lead(?!ing-)" if n == "lead" else re.escape(n) for n in _LEAD_CLASSES)).search
 _HAS_LEAD_ID = _substring_test(_LEAD_IDS)
 _HAS_CAPTION_CLASS = _substring_test(_CAPTION_CLASSES)
-# Bootstrap's "caption-top" / "caption-bottom" place a table's <caption> (Pandoc and Quarto tables carry it): the
-# table is no caption, and once its cells are blocks trafilatura would discard it as one (its image-caption filter).
-_CAPTION_PLACEMENT = re.compile(r"\bcaption-(?:top|bottom)\b")
 
-
-def _placed_caption_only(el, cls: str) -> bool:
-    """The class names a caption only by its placement: the token is dropped, and the element is no caption."""
-    bare = _CAPTION_PLACEMENT.sub("", cls)
-    if bare == cls:
-        return False
-    el.set("class", " ".join(bare.split()))
-    return not _HAS_CAPTION_CLASS(bare)
 _HAS_AUTHOR_CLASS = _substring_test(_AUTHOR_CLASSES)
 _HAS_AUTHOR_ITEMPROP = _substring_test(_AUTHOR_ITEMPROPS)
 # Where a lead or byline never is: the page's own header, menus, footer and sidebars.
@@ -246,7 +236,7 @@ def _classed_blocks(tree) -> _ClassedBlocks:
         # contains() of a missing attribute is contains('', ...): false for these non-empty needles.
         if (cls and _HAS_LEAD_CLASS(cls)) or (eid and _HAS_LEAD_ID(eid)):
             leads.append(el)
-        if el.tag == "figcaption" or (cls and _HAS_CAPTION_CLASS(cls) and not _placed_caption_only(el, cls)):
+        if el.tag == "figcaption" or (cls and _HAS_CAPTION_CLASS(cls)):
             captions.append(el)
         # The byline box is named by its id as often as by its class: CMS Made Simple's "NewsPostDetailAuthor".
         if (cls and _HAS_AUTHOR_CLASS(cls)) or (eid and _HAS_AUTHOR_CLASS(eid)) or (
@@ -935,10 +925,12 @@ def _assemble(page: _PageLines, is_learned) -> _Body:
             or looks_like_institution(paragraphs[-1]) or names_with_photo(paragraphs[-1])) and not (
             len(paragraphs) > 1 and SIGNATURE.search(paragraphs[-2])) and not ends_a_list(paragraphs):
         tail = paragraphs.pop()
-        # "Theo Báo Lạng Sơn" names the source newspaper, not a writer.
-        if not SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail):
+        labelled = bool(paragraphs) and bool(CREDIT_LABEL_ALONE.match(paragraphs[-1].strip()))
+        # "Theo Báo Lạng Sơn" and "Nguồn" over "Báo Quảng Ninh" name the source newspaper, not a writer.
+        if not SOURCE_LINE.match(tail) and not rules.is_placeholder_author(tail) and not (
+                labelled and PRESS_SOURCE.match(tail)):
             author = author or tail.strip()
-        if paragraphs and CREDIT_LABEL_ALONE.match(paragraphs[-1].strip()):
+        if labelled:
             paragraphs.pop()  # the credit's label on the line above it ("Nguồn")
             break
     if author is None and under_lead is not None and under_lead < len(paragraphs):

@@ -30,8 +30,10 @@ WORDS_BY = re.compile(r"[-–|,;·]\s*lời\s*:", re.I)  # "Lời: X" credits th
 GLUED_LABEL = re.compile(r"^(?i:tác giả(?: bài viết)?|người viết|viết bởi|thực hiện)\s*(?=[A-ZĐÀÁẢÃẠÂĂÊÔƠƯ])")
 AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phóng viên|biên tập|viết bởi|thực hiện)\s*:?$", re.I)
 # A credit's label on a line of its own, the credit on the next: VuePress's "Nguồn" box over "Văn phòng HĐND và UBND
-# xã".
-CREDIT_LABEL_ALONE = re.compile(AUTHOR_LABEL.pattern.replace("(?:", "(?:nguồn(?: tin)?|", 1), re.I)
+# xã" (not "Thực hiện:" heading a plan's last section).
+CREDIT_LABEL_ALONE = re.compile(r"^(?:nguồn(?: tin)?|tác giả(?: bài viết)?|người viết)\s*:?$", re.I)
+# Under "Nguồn", a newspaper, station, agency or portal is the source the text is taken from, not its writer.
+PRESS_SOURCE = re.compile(r"^(?:báo|đài|tạp chí|ttxvn|thông tấn|cổng|trang|vtv|vov|truyền hình)\b", re.I)
 # Offices, boards and centres that sign a page: "Văn phòng Đoàn ĐBQH và HĐND tỉnh", "Ban Tuyên giáo Tỉnh ủy",
 # "Trung tâm Văn hóa - Thể thao huyện", "Phòng Xây dựng chính quyền và Công tác thanh niên".
 INSTITUTION = re.compile(r"^(?:văn phòng|ban|trung tâm|phòng|sở|ủy ban|uỷ ban|ubnd|hđnd|ubmttq|hội đồng|hội|"
@@ -95,8 +97,10 @@ def looks_like_institution(line: str) -> bool:
             and not CLOSING_FORMULA.search(core))
 
 
-# ... and its apology: "UBND phường mong người dân, tổ chức thông cảm.", "Xin lỗi vì sự bất tiện này."
-CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi)|thông báo|đề nghị|mong|xin lỗi|thông cảm)\b", re.I)
+# ... and its apology: "UBND phường mong người dân, tổ chức thông cảm.", "Xin lỗi vì sự bất tiện này." (not a place:
+# "UBND xã Mong Thọ").
+CLOSING_FORMULA = re.compile(r"\b(?:trân trọng|kính (?:mời|báo|gửi)|thông báo|đề nghị|xin lỗi|thông cảm|"
+                             r"(?:rất )?mong (?:người dân|nhân dân|quý|các|bà con|được))\b", re.I)
 
 
 def is_credit(name: str) -> bool:

@@ -27,10 +27,11 @@ _TIME_PUBLISHED = (
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "lastmod")
 # The page's masthead; WordPress and HTML5 themes also wrap an article's own headline in <header>, and so does
-# Quarto's title block inside <main> (headline, subtitle lead, author, date).
+# Quarto's title block inside <main> (<header id="title-block-header" class="quarto-title-block">: headline, subtitle
+# lead, author, date). A <header> in <main> named otherwise may still be a masthead.
 PAGE_HEADER = (
-    "header[not(ancestor::article or ancestor::main)][not(contains(@class, 'entry') or contains(@class, 'post') "
-    "or contains(@class, 'article'))]"
+    "header[not(ancestor::article)][not(contains(@class, 'entry') or contains(@class, 'post') "
+    "or contains(@class, 'article'))][not(ancestor::main and (contains(@id, 'title') or contains(@class, 'title')))]"
 )
 # Elements inside these hold the site's name, never an article headline.
 _SITE_CHROME = (
@@ -53,8 +54,12 @@ _IN_SIDE_BLOCK = etree.XPath("boolean((ancestor::aside or ancestor::footer or an
                              "and not(ancestor::*[contains(@class, 'meta')]) and not(ancestor::article))")
 _ZONED = re.compile(r"(?:Z|[+-]\d\d:?\d\d)\s*$")
 # A <time> that dates the last edit (VuePress's "Cập nhật lần cuối" in "last-updated"), never the post.
-_UPDATE_TIME = etree.XPath("boolean(ancestor-or-self::*[contains(@class, 'updated') or contains(@class, 'modified') "
-                           "or contains(@class, 'lastmod')])")
+_UPDATE_CLASS = re.compile(r"(?:^|\s)(?:last-updated|lastupdated|last-modified|date-modified|modified|lastmod)(?:\s|$)")
+_CLASSED_SELF_AND_ANCESTORS = etree.XPath("ancestor-or-self::*[@class]/@class")
+
+
+def _update_time(el) -> bool:
+    return any(_UPDATE_CLASS.search(cls.lower()) for cls in _CLASSED_SELF_AND_ANCESTORS(el))
 
 
 @lru_cache(maxsize=2)  # read once per page by both the date and the author lookups
@@ -283,7 +288,9 @@ def meta_published(tree: lxml_html.HtmlElement) -> tuple[dt.datetime | None, dt.
         # Never one in a sidebar or a footer (an event's date) nor a last edit's, and an attribute that names its
         # zone is exact.
         times = _TIMES_WITH_DATETIME(tree)
-        if len(times) == 1 and not _IN_SIDE_BLOCK(times[0]) and not _UPDATE_TIME(times[0]):
+        if len(times) == 1 and _update_time(times[0]):
+            modified = modified or parse_datetime(times[0].get("datetime") or "")
+        elif len(times) == 1 and not _IN_SIDE_BLOCK(times[0]):
             attribute = times[0].get("datetime") or ""
             published = parse_datetime(attribute)
             shown = parse_datetime(clean_spaces(times[0].text_content()))
@@ -364,20 +371,21 @@ def dateline_candidates(tree: lxml_html.HtmlElement, title_el: lxml_html.HtmlEle
     found = [(pos, value) for pos, value in find_datetimes(text)
              if not _TODAY_LABEL.search(text, max(0, pos - _TODAY_REACH), pos)]
     # The headline's text in `text`: each of its pieces was added as " " + piece + " ".
-    title_start = title_end - sum(len(t) + 2 for t in title_el.itertext()) if title_el is not None else 0
+    title_start = title_end - sum(len(nfc(t)) + 2 for t in title_el.itertext()) if title_el is not None else 0
     return DatelineCandidates(text, title_end, found, max(0, title_start))
 
 
 # A visit-date header's label and what may stand between it and the date: "Hôm nay: ", "Hôm nay là: T2, ",
-# "Hôm nay là thứ 2, ", "Hôm nay: Thứ Ba, ngày ", "Hôm nay là 17 thg 8, 2025". A lead's "Hôm nay, ngày 20/12/2024, …"
-# or "Sáng hôm nay (20/12)" has neither the colon, the weekday nor "là", and keeps its date.
+# "Hôm nay là thứ 2, ", "Hôm nay: Thứ Ba, ngày ", "Hôm nay là 17 thg 8, 2025". A lead's "Hôm nay, ngày 20/12/2024, …",
+# "Hôm nay là ngày 19/5/2025, …" or "Sáng hôm nay (20/12)" has neither the colon, the weekday nor a bare "là", and
+# keeps its date.
 _TODAY_LABEL = re.compile(r"(?i)hôm nay(?:(?:\s+là)?\s*(?::\s*|(?=thứ|chủ nhật|t[2-7]\b|cn\b))"
-                          r"(?:(?:thứ\s+\S+|chủ nhật|t[2-7]|cn)\s*[,\-–(]?\s*)?|\s+là\s+)(?:ngày\s*)?$")
+                          r"(?:(?:thứ\s+\S+|chủ nhật|t[2-7]|cn)\s*[,\-–(]?\s*)?(?:ngày\s*)?|\s+là\s+)$")
 _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày " and spaces
 
 
 # -- dates.find_datetimes, searched only where a date can be ---------------------------------------
-# dates.find_datetimes runs eight regexes (dates.PATTERNS) over the whole body text: each tries every position
+# dates.find_datetimes runs seven regexes (dates.PATTERNS) over the whole body text: each tries every position
 # (none starts with a fixed character), ~1 ms on a portal page. Every one of its matches contains a year (19xx/20xx, or
 # two digits right before a time: YEAR_MARK) and
 # consists only of digits, spaces, punctuation and the letters of a few words (ngày, tháng, năm, lúc, month
@@ -390,8 +398,7 @@ _TODAY_REACH = 40  # the longest label above: "hôm nay là: chủ nhật, ngày
 _DATE_PATTERNS = dates.PATTERNS
 DATE_BREAKERS = (
     "dDeEfFjJkKoOqQvVwWxX"  # Latin letters in no date word
-    # not ' or ’: a minute mark ("16h20'"); not @ ("2024 @ 16:35"); not brackets ("14/08/2025 (09:05)")
-    "[]{}<>\"!?;=*#&%$~^`\\“”‘«»…"
+    "()[]{}<>\"!?;=*#&%$~^`\\“”‘«»…"  # not ' or ’: a minute mark ("16h20'"); not @ ("2024 @ 16:35")
     "đĐơƠớỚởỞỡỠợỢừỪửỬữỮựỰếẾểỂễỄệỆôÔồỒổỔỗỖâÂấẤầẦẩẨẫẪắẮằẰẳẲẵẴặẶ"
     "èÈéÉẻẺẽẼẹẸìÌỉỈĩĨịỊòÒóÓỏỎõÕọỌùÙũŨụỤỳỲýÝỷỶỹỸỵỴãÃ"
 )
@@ -471,7 +478,7 @@ def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: 
                 # Without a known headline the page's header is "after" it too, visit date included: the date
                 # printed nearest the body is the article's.
                 pos, value = before_body[0] if title_known else before_body[-1]
-                return _with_time_in_brackets(c.text, pos, _with_time_in_words(c.text, pos, value))
+                return _with_time_in_brackets(c.text, pos, _with_time_in_words(c.text, pos, value), date_line=True)
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
             just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_start]
@@ -503,16 +510,27 @@ def _at(value: dt.datetime, found: re.Match | None) -> dt.datetime:
     return value if found is None else value.replace(hour=int(found.group("h")), minute=int(found.group("mi") or 0))
 
 
-# "Đăng ngày 3/12/2025 (14:00)": the time in brackets after a date the date patterns leave alone after "ngày".
+# "Đăng ngày 3/12/2025 (14:00)", "14/08/2025 (09:05)", "Đăng ngày 31 tháng 10 năm 2025, lúc 17 giờ 05": a stamp's
+# time after its date, in brackets or after ", lúc" (brackets end the date search's segments). Read on the date line
+# between the headline and the text, or after a posting word: in a sentence, "… vào Thứ Năm, 14/08/2025 (8h00)" is
+# an event's time and "trước ngày 20/12/2025 (17h00)" a deadline.
 _POSTING = r"(?:đăng|cập nhật|xuất bản|gửi|bởi)"  # words of a posting record
 _POSTING_NEAR = re.compile(r"(?i)" + _POSTING)
 _POSTING_BEFORE = re.compile(r"(?i)(?:" + _POSTING + r"|lúc)(?:\s+(?:ngày|lúc))?\s*:?\s*$")
-_TIME_IN_BRACKETS_AFTER = re.compile(r"[\d/.\-]{6,10}\s*\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*\)")
+_TIME_AFTER_DATE = re.compile(r"(?i)(?:ngày\s+)?(?:[\d/.\-]{6,10}|\d{1,2}\s+tháng\s+\d{1,2}\s*,?\s+(?:năm\s+)?\d{4})\s*"
+                              r"(?:\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*\)"
+                              r"|,\s*lúc\s+(?P<h2>[01]?\d|2[0-3])\s*(?:giờ|[:h])\s*(?P<mi2>[0-5]\d)?)")
 
 
-def _with_time_in_brackets(text: str, pos: int, value: dt.datetime) -> dt.datetime:
+def _with_time_in_brackets(text: str, pos: int, value: dt.datetime, date_line: bool = False) -> dt.datetime:
+    """`value` at the time printed after its date (see _TIME_AFTER_DATE) on the date line (`date_line`) or after a
+    posting word."""
     if value.hour or value.minute:
         return value
-    if not _POSTING_BEFORE.search(text, max(0, pos - 30), pos):
+    if not date_line and not _POSTING_BEFORE.search(text, max(0, pos - 30), pos):
         return value  # "… trước ngày 20/12/2025 (17h00)" in a sentence is a deadline
-    return _at(value, _TIME_IN_BRACKETS_AFTER.match(text, pos))
+    found = _TIME_AFTER_DATE.match(text, pos)
+    if found is None:
+        return value
+    hour, minute = found.group("h") or found.group("h2"), found.group("mi") or found.group("mi2") or 0
+    return value.replace(hour=int(hour), minute=int(minute))

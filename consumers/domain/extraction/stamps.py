@@ -40,8 +40,8 @@ _ONLY_WEEKDAY_AND_DATE = re.compile(r"^\(?\s*(?:thứ\s+\S+|chủ\s+nhật)\s*[,
 
 def is_stamp_line(line: str) -> bool:
     """`line` is a date stamp: at most MAX_CHARS, a full date (day, month and year), and besides date words and
-    numbers at most two words (none of them a span's "từ … đến"), or at most six besides its posting words when
-    the line has a time of day or a posting word."""
+    numbers at most two words (none of them a span's "từ … đến"), or at most six besides the posting label that opens
+    it when the line has a time of day or a posting word."""
     if len(line) > MAX_CHARS or not YEAR_MARK.search(line):
         return False
     line = nfc(line)
@@ -59,9 +59,12 @@ def is_stamp_line(line: str) -> bool:
     if len(words) <= 2:
         return True
     has_time = any(value.hour or value.minute for _, value in found)
-    posting = [w for w in words if w in _POSTING_WORDS]
-    # The posting words are labels: "Đăng bởi Hồ Thanh Tâm (thực hiện) · Thứ Ba, 2 tháng 12, 2025" has five others.
-    return len(words) - len(posting) <= 6 and (has_time or bool(posting))
+    # The posting words that open the line are its label: "Đăng bởi Hồ Thanh Tâm (thực hiện) · Thứ Ba, 2 tháng 12,
+    # 2025" has five others (in a sentence, "Người dân đọc, xem và gửi góp ý trước …", they are words like any).
+    label = 0
+    while label < len(words) and words[label] in _POSTING_WORDS:
+        label += 1
+    return len(words) - label <= 6 and (has_time or any(w in _POSTING_WORDS for w in words))
 
 
 def _notice_field(label: str, words: str) -> bool:

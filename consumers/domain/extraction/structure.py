@@ -24,10 +24,14 @@ _ALTS = etree.XPath("//body//img/@alt", smart_strings=False)
 _ITALICS = etree.XPath(".//em | .//i")
 _IMAGE_BLOCKS = etree.XPath("//body//p[.//img] | //body//div[.//img][not(.//p)] | //body//td[.//img][not(.//p)]")
 _NESTED_BLOCKS = etree.XPath(".//p | .//div | .//table")
-# A picture and one line of text as the only two children of a block, a <figure> in all but name: Lektor's
-# <div class="image"><img><p>caption</p></div>.
+# A picture and one line of text as the only two children of a block named as a picture's, a <figure> in all but name:
+# Lektor's <div class="image"><img><p>caption</p></div> (a chart beside a sentence of the text in a plain div, or an
+# icon beside a note, is no figure).
 _PICTURE_AND_LINE = etree.XPath("//body//div[count(*) = 2][*[1][self::img or ((self::a or self::picture) and .//img)]]"
                                 "/*[2][self::p or self::span or self::div][not(.//img)]")
+_PICTURE_CLASS = re.compile(r"(?:^|[\s_-])(?:image|img|photo|picture|figure|hinh|hinh-anh|anh)(?:[\s_-]|$)")
+_LEAD_CLASS = re.compile(r"sapo|lead|summary|tomtat|description|intro")
+_CAPTION_PLACEMENT = re.compile(r"(?i)\bcaption-(?:top|bottom)\b")
 # Markdown editors (Parsedown) type a picture's caption as a smallest heading right under it.
 _CAPTION_HEADINGS = ("h5", "h6")
 _TABLES = etree.XPath("//body//table")
@@ -212,10 +216,20 @@ def _is_italic(el) -> bool:
     return bool(text) and len(text) <= 300 and len(clean_spaces(italic)) >= 0.9 * len(text)
 
 
+def _only_under_pictures(tree, tag: str) -> bool:
+    """Every <tag> heading of the page follows a picture: the level is the page's caption, not a subheading."""
+    for heading in tree.iter(tag):
+        before = heading.getprevious()
+        if before is None or not _is_image_block(before):
+            return False
+    return True
+
+
 def captions_under_images(tree: lxml_html.HtmlElement) -> list:
     """Paragraphs printed right under an image-only paragraph in caption style: editors of
     NukeViet, Joomla and custom CMSs type the caption as the next <p>, often twice."""
     found = []
+    caption_levels: dict[str, bool] = {}  # h5/h6: used only under pictures (see _only_under_pictures)
     for block in _IMAGE_BLOCKS(tree):
         if not _is_image_block(block):
             # Image and italic caption in one block: <div align="center"><img><br><i>...</i></div>.
@@ -224,8 +238,11 @@ def captions_under_images(tree: lxml_html.HtmlElement) -> list:
             continue
         nxt = block.getnext()
         if nxt is not None and nxt.tag in _CAPTION_HEADINGS and _text_len(nxt) <= 200:
-            found.append(nxt)
-            continue
+            if nxt.tag not in caption_levels:
+                caption_levels[nxt.tag] = _only_under_pictures(tree, nxt.tag)
+            if caption_levels[nxt.tag]:
+                found.append(nxt)
+                continue
         while nxt is not None and isinstance(nxt.tag, str) and nxt.tag in ("p", "div") and \
                 _is_caption_style(nxt) and not _IMAGES(nxt):
             found.append(nxt)
@@ -235,8 +252,11 @@ def captions_under_images(tree: lxml_html.HtmlElement) -> list:
                 break
     for line in _PICTURE_AND_LINE(tree):
         block = line.getparent()
+        # The block's class or its picture's ("card-img-top" in a Bootstrap card) names it.
+        classes = f'{block.get("class") or ""} {block[0].get("class") or ""}'.lower()
         if 0 < _text_len(line) <= 200 and not (block.text or "").strip() and \
-                not any((child.tail or "").strip() for child in block):
+                not any((child.tail or "").strip() for child in block) and \
+                (_PICTURE_CLASS.search(classes) or _is_caption_style(line)) and not _LEAD_CLASS.search(classes):
             found.append(line)
     return found
 
@@ -388,6 +408,10 @@ def cells_as_blocks(tree: lxml_html.HtmlElement) -> set[str]:
             cell_folds.add(fold(" ".join(cell.text_content().split())))
         for el in [table, *_LAYOUT_PARTS(table)]:
             el.tag = "div"
+        if table.get("class"):
+            # Bootstrap's "caption-top" placed the table's <caption>: on a block trafilatura takes it for an image
+            # caption and discards the whole table.
+            table.set("class", " ".join(_CAPTION_PLACEMENT.sub(" ", table.get("class")).split()))
     return cell_folds
 
 
