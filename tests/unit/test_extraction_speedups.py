@@ -185,8 +185,9 @@ _CAPTION_XPATH = (
 )
 _AUTHOR_CLASS_XPATH = (
     "//body//*[contains(@class,'author') or contains(@class,'tacgia') or contains(@class,'tac-gia') "
-    "or contains(@class,'byline') or contains(@itemprop,'author') or contains(@id,'author') or contains(@id,'tacgia') "
-    "or contains(@id,'tac-gia') or contains(@id,'byline')]"
+    "or contains(@class,'byline') or contains(@class,'writer') or contains(@class,'attribution') "
+    "or contains(@itemprop,'author') or contains(@id,'author') or contains(@id,'tacgia') "
+    "or contains(@id,'tac-gia') or contains(@id,'byline') or contains(@id,'writer') or contains(@id,'attribution')]"
 )
 _TITLE_CANDIDATES = (
     "//body//h1 | //body//h2 | //body//h3 | //body//*[self::div or self::p or self::span or self::a or self::strong "

@@ -87,7 +87,7 @@ _LEAD_CLASSES = ("sapo", "lead", "summary", "chapeau", "chapo", "excerpt", "desc
                  "news-init", "hometext", "teaser-text")
 _LEAD_IDS = ("sapo", "lead")
 _CAPTION_CLASSES = ("caption", "Caption", "image-desc", "img-desc", "chu-thich", "chuthich")
-_AUTHOR_CLASSES = ("author", "tacgia", "tac-gia", "byline")
+_AUTHOR_CLASSES = ("author", "tacgia", "tac-gia", "byline", "writer", "attribution")
 _AUTHOR_ITEMPROPS = ("author",)
 # Caption rows of photo tables stay XPath: they test the rows' content.
 _CAPTION_TABLE_ROWS = etree.XPath(

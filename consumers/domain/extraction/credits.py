@@ -32,6 +32,8 @@ AUTHOR_LABEL = re.compile(r"^(?:tác giả(?: bài viết)?|người viết|phó
 # A credit's label on a line of its own, the credit on the next: VuePress's "Nguồn" box over "Văn phòng HĐND và UBND
 # xã" (not "Thực hiện:" heading a plan's last section).
 CREDIT_LABEL_ALONE = re.compile(r"^(?:nguồn(?: tin)?|tác giả(?: bài viết)?|người viết)\s*:?$", re.I)
+# An attribution printed after the text with a dash before it: "— Văn phòng HĐND và UBND xã", "– Thanh Tâm".
+ATTRIBUTION_DASH = re.compile(r"^\s*[—–]\s+")
 # Under "Nguồn", a newspaper, station, agency or portal is the source the text is taken from, not its writer.
 PRESS_SOURCE = re.compile(r"^(?:báo|đài|tạp chí|ttxvn|thông tấn|cổng|trang|vtv|vov|truyền hình)\b", re.I)
 # Offices, boards and centres that sign a page: "Văn phòng Đoàn ĐBQH và HĐND tỉnh", "Ban Tuyên giáo Tỉnh ủy",
@@ -133,7 +135,10 @@ def byline_name(line: str, rules: ChromeRules) -> str | None:
     if "\n" in line:
         line = " ".join(part for part in line.split("\n") if part.strip() and not AUTHOR_LABEL.match(part.strip()))
     line = GLUED_LABEL.sub("", line, count=1)  # "Tác giảVăn phòng …": two elements' texts run together
+    line = ATTRIBUTION_DASH.sub("", line)  # "— Văn phòng HĐND và UBND xã": an attribution's dash
     both = PHOTO_THEN_TEXT.match(line)
+    if not both and PHOTO_PREFIX.match(line):
+        return None  # "Ảnh: X" alone credits the pictures
     office = _SOURCE_OFFICE.match(line.strip())
     if office and looks_like_institution(office.group(1)):
         return office.group(1).strip()

@@ -468,8 +468,11 @@ def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: 
     if not c.found:
         return None
     after = [(pos, value) for pos, value in c.found if pos >= c.title_end]
+    # A creation record printed before the headline (BookStack's side column: "Tạo lúc 09:25, 10/11/2025 bởi …")
+    # outranks dates in the text (an announced event's), lists and an edit's "Cập nhật lúc …" beside it.
+    created = [v for p, v in c.found if p < c.title_start and _CREATED_BEFORE.search(c.text, max(0, p - 30), p)]
     if not after:
-        return c.found[-1][1] if title_known else c.found[0][1]
+        return created[0] if created and title_known else c.found[-1][1] if title_known else c.found[0][1]
     if first_paragraph:
         start = c.text.find(first_paragraph[:40], c.title_end)
         if start > 0:
@@ -481,6 +484,8 @@ def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: 
                 return _with_time_in_brackets(c.text, pos, _with_time_in_words(c.text, pos, value), date_line=True)
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
+            if created:
+                return created[0]
             just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_start]
             if just_above:
                 return just_above[-1][1]
@@ -516,9 +521,10 @@ def _at(value: dt.datetime, found: re.Match | None) -> dt.datetime:
 # an event's time and "trước ngày 20/12/2025 (17h00)" a deadline.
 _POSTING = r"(?:đăng|cập nhật|xuất bản|gửi|bởi)"  # words of a posting record
 _POSTING_NEAR = re.compile(r"(?i)" + _POSTING)
+_CREATED_BEFORE = re.compile(r"(?i)(?:đăng|tạo|xuất bản|gửi)(?:\s+(?:ngày|lúc|vào))?\s*:?\s*$")
 _POSTING_BEFORE = re.compile(r"(?i)(?:" + _POSTING + r"|lúc)(?:\s+(?:ngày|lúc))?\s*:?\s*$")
 _TIME_AFTER_DATE = re.compile(r"(?i)(?:ngày\s+)?(?:[\d/.\-]{6,10}|\d{1,2}\s+tháng\s+\d{1,2}\s*,?\s+(?:năm\s+)?\d{4})\s*"
-                              r"(?:\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*\)"
+                              r"(?:\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*(?:(?:GMT|UTC|ICT)\s*\+\s*0?7)?\s*\)"
                               r"|,\s*lúc\s+(?P<h2>[01]?\d|2[0-3])\s*(?:giờ|[:h])\s*(?P<mi2>[0-5]\d)?)")
 
 

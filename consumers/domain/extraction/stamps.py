@@ -32,7 +32,8 @@ _EVENT_WORDS = frozenset("khai bế mạc họp hạn nộp tổ chức diễn t
 _EVENT_PHRASES = ("đăng ký", "địa điểm")
 _WORD = re.compile(r"[^\W\d_]+")
 # "Ninh Bình, ngày 21 tháng 11 năm 2025": a document's place and date, signed text, never a stamp.
-_PLACE_AND_DATE = re.compile(r"^[^\W\d_][^\d,]{1,40},\s*ngày\s+\d", re.I)
+# (A label or a weekday is no place: "Ngày đăng: Thứ Ba, ngày 10 tháng 12 năm 2024, 17 giờ 05" is a stamp.)
+_PLACE_AND_DATE = re.compile(r"^(?!(?:thứ|chủ nhật)\b)[^\W\d_][^\d,:]{1,40},\s*ngày\s+\d", re.I)
 # The shortest date shapes a schedule heads its days with ("Thứ Hai, 13.10.2025"): never a stamp either.
 _ONLY_WEEKDAY_AND_DATE = re.compile(r"^\(?\s*(?:thứ\s+\S+|chủ\s+nhật)\s*[,\-–(]?\s*(?:ngày\s*)?[\d/.\s]+\)?\s*:?$",
                                     re.I)
