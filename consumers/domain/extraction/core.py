@@ -253,6 +253,7 @@ def _classed_blocks(tree) -> _ClassedBlocks:
 # A posting record the page prints outside the text ("Đăng bởi: Ngọc Mai, ngày 28 tháng 11 năm 2025 lúc …"): the
 # text nodes that may hold one, found in one pass.
 _POSTING_TEXTS = etree.XPath("//body//text()[contains(., 'ăng bởi') or contains(., 'ĂNG BỞI') "
+                             "or contains(., 'iết bởi') or contains(., 'IẾT BỞI') "
                              "or contains(., 'gười đăng:') or contains(., 'GƯỜI ĐĂNG:')]")
 
 
@@ -620,10 +621,12 @@ def extract_page(
     pure = _assemble(page, None)
     if not pure.lead and not pure.paragraphs:
         raise PageRejected("empty_body", "no article text found on the page")
-    kind = page_kind(title, ([pure.lead] if pure.lead else []) + pure.paragraphs, pure.captions, media)
-    if kind == INTERVIEW and closing and not any(fold(closing) in fold(p) for p in pure.paragraphs):
-        # trafilatura drops an interview's closing thanks when it is a short bold line or a heading after the
-        # last answer ("<h3>Xin cảm ơn ông!</h3>"); the reporter's last turn is the interview's text.
+    # trafilatura drops an interview's closing thanks when it is a short bold line or a heading after the last answer
+    # ("<h3>Xin cảm ơn ông!</h3>"); the page printed it, so it counts for the kind (it addresses the interviewee),
+    # and the reporter's last turn is the interview's text.
+    dropped = [closing] if closing and not any(fold(closing) in fold(p) for p in pure.paragraphs) else []
+    kind = page_kind(title, ([pure.lead] if pure.lead else []) + pure.paragraphs + dropped, pure.captions, media)
+    if kind == INTERVIEW and dropped:
         pure.paragraphs.append(closing)
     shown = pure
     if boilerplate is not None and portal:
