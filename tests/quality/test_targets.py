@@ -66,8 +66,6 @@ BELOW_TARGET = {
     "extraction_holdout14": "first measurement (2fcbea6, measured once, written during this session): body P/R "
                             "0.979 / 0.975, 1 chrome string on 1 page, lead 0.833, date 0.833, author 0.467; learned "
                             "the same",
-    "classification_holdout23": "first measurement (02fad40, measured once): F1 1.000, no contradictions, ECE 0.021, "
-                                "type 0.909 (two other official meetings typed a committee's), presiding 1.000 / 0.950",
     "classification_holdout12": "first measurement (6785643, measured once): F1 1.000, no contradictions, ECE 0.032, "
                                 "type 1.000, presiding 1.000 / 0.944 (a chair named after 'chủ trì' not found), "
                                 "date 1.000",

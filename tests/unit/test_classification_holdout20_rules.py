@@ -65,3 +65,18 @@ def test_the_provinces_own_online_meeting_is_chaired_at_the_provinces_end():
     government = ("Sáng 6/8, Chính phủ họp trực tuyến với các địa phương.\nĐồng chí Đỗ Tiến Lâm, Bí thư Tỉnh ủy chủ "
                   "trì tại điểm cầu tỉnh Hưng Yên.")
     assert presiding(government) == []
+
+
+def test_the_provinces_online_conference_with_its_communes_is_an_other_official_meeting():
+    classifier = default_classifier()
+    got = classifier.classify(
+        "UBND tỉnh họp trực tuyến với 102 xã, phường về giải ngân vốn đầu tư công",
+        "Chiều 14/10, UBND tỉnh họp trực tuyến với 102 xã, phường về tiến độ giải ngân vốn đầu tư công 9 tháng.\nĐồng "
+        "chí Chủ tịch UBND tỉnh chủ trì tại điểm cầu tỉnh.\nĐến hết tháng 9, toàn tỉnh giải ngân được 52% kế hoạch vốn.")
+    assert got.is_meeting_report and got.meeting_type == "other_official_meeting", got
+    # The Secretariat's online meeting with the provinces stays a Secretariat briefing.
+    got = classifier.classify(
+        "Ban Bí thư hội nghị trực tuyến với các tỉnh ủy, thành ủy về công tác chuẩn bị bầu cử",
+        "Sáng 5/12, Thường trực Ban Bí thư chủ trì hội nghị trực tuyến với các tỉnh ủy, thành ủy về công tác chuẩn bị "
+        "bầu cử đại biểu Quốc hội.\nTại điểm cầu tỉnh, đồng chí Bí thư Tỉnh ủy chủ trì.")
+    assert got.meeting_type == "standing_secretariat_briefing", got

@@ -298,6 +298,10 @@ _CONTEST_HEADLINE = re.compile(r"^ (?:(?:" + "|".join(re.escape(fold(w)) for w i
     "khai mạc", "bế mạc", "sôi nổi", "rộn ràng", "tưng bừng")) + r") )?(?:"
                                + "|".join(re.escape(fold(p)) for p in CONTEST_EVENTS) + r"|" + re.escape(fold("họp kỹ thuật"))
                                + r") ")
+# The province's online conference with its communes ("UBND tỉnh họp trực tuyến với 102 xã, phường về …") is no
+# committee session (those say "phiên họp thường kỳ") and no Secretariat briefing (that one is "với các tỉnh ủy").
+_ONLINE_WITH_COMMUNES = re.compile(" (?:" + fold("hội nghị") + "|" + fold("họp") + ") " + fold("trực tuyến với")
+                                   + r" (?:" + fold("các") + r" |\d+ )?(?:" + fold("xã") + "|" + fold("phường") + ") ")
 _MEETING_IN_HEADLINE = re.compile(r" (?:" + "|".join(re.escape(fold(w)) for w in (
     "hội nghị", "họp", "phiên họp", "sơ kết", "tổng kết", "ban chỉ đạo", "hội đồng", "giao ban")) + r") ")
 
@@ -309,6 +313,8 @@ def title_rule(title: str) -> str | None:
             return kind
         if kind == "not:ordinary_news" and _CONTEST_HEADLINE.match(head) and not _MEETING_IN_HEADLINE.search(
                 head, _CONTEST_HEADLINE.match(head).end() - 1):
+            return kind
+        if kind == "other_official_meeting" and _ONLINE_WITH_COMMUNES.search(head):
             return kind
     return None
 
