@@ -69,9 +69,6 @@ BELOW_TARGET = {
     "extraction_holdout14": "first measurement (2fcbea6, measured once, written during this session): body P/R "
                             "0.979 / 0.975, 1 chrome string on 1 page, lead 0.833, date 0.833, author 0.467; learned "
                             "the same",
-    "classification_holdout24": "first measurement (71ed767, measured once): F1 0.979 (an interview about the "
-                                "budget taken for a meeting), no contradictions, ECE 0.028, type 1.000, presiding "
-                                "0.950 / 1.000",
     "classification_holdout12": "first measurement (6785643, measured once): F1 1.000, no contradictions, ECE 0.032, "
                                 "type 1.000, presiding 1.000 / 0.944 (a chair named after 'chủ trì' not found), "
                                 "date 1.000",

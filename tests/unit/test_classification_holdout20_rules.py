@@ -80,3 +80,26 @@ def test_the_provinces_online_conference_with_its_communes_is_an_other_official_
         "Sáng 5/12, Thường trực Ban Bí thư chủ trì hội nghị trực tuyến với các tỉnh ủy, thành ủy về công tác chuẩn bị "
         "bầu cử đại biểu Quốc hội.\nTại điểm cầu tỉnh, đồng chí Bí thư Tỉnh ủy chủ trì.")
     assert got.meeting_type == "standing_secretariat_briefing", got
+
+
+def test_an_interview_that_addresses_its_interviewee_is_no_report_and_a_questioning_sitting_still_is():
+    classifier = default_classifier()
+    # classification_holdout24's h021 (spent), as printed.
+    interview = classifier.classify(
+        "Dự toán năm 2026: ưu tiên vốn cho giao thông kết nối Tây Nguyên - duyên hải",
+        ("Trước kỳ họp cuối năm, ông Lê Đình Phong, Trưởng Ban Kinh tế - Ngân sách HĐND tỉnh đã trả lời phỏng "
+         "vấn về việc thẩm tra dự toán ngân sách năm 2026.\nDự toán năm 2026 có điểm gì đáng chú ý, thưa "
+         "ông?\nĐây là dự toán đầu tiên được xây dựng cho tỉnh mới, tổng thu ngân sách trên địa bàn dự kiến "
+         "hơn 32.000 tỷ đồng. Ban đề nghị dành khoảng 40% vốn đầu tư công cho các tuyến giao thông kết nối "
+         "Pleiku với Quy Nhơn.\nBan có kiến nghị gì khác với tờ trình của UBND tỉnh?\nChúng tôi đề nghị giảm số "
+         "dự án khởi công mới, tập trung hoàn thành các công trình dở dang, tránh dàn trải.\nBan cũng đề nghị "
+         "tăng chi cho sự nghiệp giáo dục ở các xã biên giới.\nXin cảm ơn ông!"))
+    assert not interview.is_meeting_report and contradictions(interview) == [], interview
+    sitting = classifier.classify(
+        "Phiên chất vấn tại Kỳ họp thứ 30 HĐND tỉnh",
+        "Sáng 11/12, Kỳ họp thứ 30 HĐND tỉnh khóa XVII dành trọn buổi cho phiên chất vấn và trả lời chất vấn. Chủ "
+        "tịch HĐND tỉnh điều hành phiên chất vấn.\nĐại biểu Nguyễn Văn Hải chất vấn: Thưa ông Giám đốc Sở Xây dựng, "
+        "vì sao tuyến đường ven biển chậm tiến độ?\nGiám đốc Sở Xây dựng cho biết nguyên nhân chủ yếu do vướng mắc "
+        "giải phóng mặt bằng.")
+    assert sitting.is_meeting_report and sitting.meeting_type == "peoples_council_session", sitting
+    assert contradictions(sitting) == []

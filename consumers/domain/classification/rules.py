@@ -69,7 +69,10 @@ NEGATIVE_PHRASES: dict[str, tuple[str, ...]] = {
     "schedule": ("lịch công tác", "lịch làm việc", "sẽ diễn ra", "sẽ tổ chức", "dự kiến tổ chức", "dự kiến diễn ra",
                  "giấy mời", "trân trọng kính mời", "sẽ khai mạc", "dự kiến khai mạc"),
     "resolution_text": ("quyết nghị", "điều 1", "căn cứ luật tổ chức chính quyền địa phương", "nơi nhận"),
-    "interview": ("phóng viên:", "pv:", "xin trân trọng cảm ơn đồng chí", "xin cảm ơn đồng chí"),
+    # An interview addresses its interviewee ("…, thưa ông?", "Xin cảm ơn bà!") or says it is one ("trả lời phỏng
+    # vấn"), as the extractor's page kinds read it too.
+    "interview": ("phóng viên:", "pv:", "xin trân trọng cảm ơn đồng chí", "xin cảm ơn đồng chí", "xin cảm ơn ông",
+                  "xin cảm ơn bà", "thưa ông", "thưa bà", "trả lời phỏng vấn"),
     "announcement": ("gửi câu hỏi chất vấn", "thông báo tuyển dụng", "hoãn tổ chức", "mời cử tri gửi",
                      "tiếp nhận ý kiến", "thông báo về việc"),
 }
