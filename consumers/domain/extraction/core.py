@@ -316,13 +316,15 @@ def _declared_lead(tree, title: str) -> list:
     if len(summary) < _MIN_DECLARED_LEAD or fold(summary) == fold(title):
         return []
     want = fold(summary)
+    truncated = not summary.rstrip().endswith((".", "!", "?", "…", "\"", "”"))
     for node in _TEXT_CONTAINING(tree, prefix=summary[:30])[:5]:
         el = node.getparent()
         for _ in range(4):
             if el is None or el.tag == "body":
                 break
             text = fold(clean_spaces(el.text_content()))
-            if text == want:
+            # The <meta> may cut the summary short ("… và phương án "): the element prints it whole.
+            if text == want or (truncated and text.startswith(want) and len(text) <= 2 * len(want)):
                 return [el]
             if len(text) > len(want):
                 break
