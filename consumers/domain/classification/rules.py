@@ -299,7 +299,8 @@ CONTEST_EVENTS = ("hội thao", "hội thi", "hội diễn", "liên hoan", "gi�
                   "đại hội thể dục thể thao")
 _CONTEST_HEADLINE = re.compile(r"^ (?:(?:" + "|".join(re.escape(fold(w)) for w in (
     "khai mạc", "bế mạc", "sôi nổi", "rộn ràng", "tưng bừng")) + r") )?(?:"
-                               + "|".join(re.escape(fold(p)) for p in CONTEST_EVENTS) + r"|" + re.escape(fold("họp kỹ thuật"))
+                               + "|".join(re.escape(fold(p)) for p in CONTEST_EVENTS)
+                               + r"|" + re.escape(fold("họp kỹ thuật"))
                                + r") ")
 # The province's online conference with its communes ("UBND tỉnh họp trực tuyến với 102 xã, phường về …") is no
 # committee session (those say "phiên họp thường kỳ") and no Secretariat briefing (that one is "với các tỉnh ủy").

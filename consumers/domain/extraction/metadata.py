@@ -481,7 +481,7 @@ def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: 
                 # Without a known headline the page's header is "after" it too, visit date included: the date
                 # printed nearest the body is the article's.
                 pos, value = before_body[0] if title_known else before_body[-1]
-                return _with_time_in_brackets(c.text, pos, _with_time_in_words(c.text, pos, value), date_line=True)
+                return _with_time_after_date(c.text, pos, _with_time_in_words(c.text, pos, value), date_line=True)
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
             if created:
@@ -493,7 +493,7 @@ def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: 
     if not with_time:
         # A stamp after the text whose time sits in brackets ("Đăng ngày 10/12/2024 (11:25)") outranks the dates
         # of the event in the lead ("… từ ngày 10 đến ngày 12/12/2024").
-        bracketed = [(p, _with_time_in_brackets(c.text, p, v)) for p, v in after[:4]]
+        bracketed = [(p, _with_time_after_date(c.text, p, v)) for p, v in after[:4]]
         with_time = [(p, v) for p, v in bracketed if v.hour or v.minute]
     return (with_time or after)[0][1]
 
@@ -524,11 +524,12 @@ _POSTING_NEAR = re.compile(r"(?i)" + _POSTING)
 _CREATED_BEFORE = re.compile(r"(?i)(?:đăng|tạo|xuất bản|gửi)(?:\s+(?:ngày|lúc|vào))?\s*:?\s*$")
 _POSTING_BEFORE = re.compile(r"(?i)(?:" + _POSTING + r"|lúc)(?:\s+(?:ngày|lúc))?\s*:?\s*$")
 _TIME_AFTER_DATE = re.compile(r"(?i)(?:ngày\s+)?(?:[\d/.\-]{6,10}|\d{1,2}\s+tháng\s+\d{1,2}\s*,?\s+(?:năm\s+)?\d{4})\s*"
-                              r"(?:\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)\s*(?:(?:GMT|UTC|ICT)\s*\+\s*0?7)?\s*\)"
+                              r"(?:\(\s*(?P<h>[01]?\d|2[0-3])\s*[:h]\s*(?P<mi>[0-5]\d)"
+                              r"\s*(?:(?:GMT|UTC|ICT)\s*\+\s*0?7)?\s*\)"  # "(20:10 GMT+7)"
                               r"|,\s*lúc\s+(?P<h2>[01]?\d|2[0-3])\s*(?:giờ|[:h])\s*(?P<mi2>[0-5]\d)?)")
 
 
-def _with_time_in_brackets(text: str, pos: int, value: dt.datetime, date_line: bool = False) -> dt.datetime:
+def _with_time_after_date(text: str, pos: int, value: dt.datetime, date_line: bool = False) -> dt.datetime:
     """`value` at the time printed after its date (see _TIME_AFTER_DATE) on the date line (`date_line`) or after a
     posting word."""
     if value.hour or value.minute:
