@@ -315,8 +315,8 @@ def title_rule(title: str) -> str | None:
     for kind, phrases in _TITLE_FOLDED:
         if any(head.startswith(p) if anchored else p in head for anchored, p in phrases):
             return kind
-        if kind == "not:ordinary_news" and _CONTEST_HEADLINE.match(head) and not _MEETING_IN_HEADLINE.search(
-                head, _CONTEST_HEADLINE.match(head).end() - 1):
+        if kind == "not:ordinary_news" and (contest := _CONTEST_HEADLINE.match(head)) \
+                and not _MEETING_IN_HEADLINE.search(head, contest.end() - 1):
             return kind
         if kind == "other_official_meeting" and _ONLINE_WITH_COMMUNES.search(head):
             return kind

@@ -464,15 +464,19 @@ def choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: s
     return same_day[0] if same_day else value
 
 
+def _created_before_headline(c: DatelineCandidates) -> dt.datetime | None:
+    """A creation record printed before the headline (BookStack's side column: "Tạo lúc 09:25, 10/11/2025 bởi …"): it
+    outranks dates in the text (an announced event's), lists and an edit's "Cập nhật lúc …" beside it."""
+    return next((v for p, v in c.found
+                 if p < c.title_start and _CREATED_BEFORE.search(c.text, max(0, p - 30), p)), None)
+
+
 def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: str | None) -> dt.datetime | None:
     if not c.found:
         return None
     after = [(pos, value) for pos, value in c.found if pos >= c.title_end]
-    # A creation record printed before the headline (BookStack's side column: "Tạo lúc 09:25, 10/11/2025 bởi …")
-    # outranks dates in the text (an announced event's), lists and an edit's "Cập nhật lúc …" beside it.
-    created = [v for p, v in c.found if p < c.title_start and _CREATED_BEFORE.search(c.text, max(0, p - 30), p)]
     if not after:
-        return created[0] if created and title_known else c.found[-1][1] if title_known else c.found[0][1]
+        return _created_before_headline(c) or c.found[-1][1] if title_known else c.found[0][1]
     if first_paragraph:
         start = c.text.find(first_paragraph[:40], c.title_end)
         if start > 0:
@@ -484,8 +488,9 @@ def _choose_dateline(c: DatelineCandidates, title_known: bool, first_paragraph: 
                 return _with_time_after_date(c.text, pos, _with_time_in_words(c.text, pos, value), date_line=True)
             # Some templates (Joomla K2) print the date just above the headline; dates after the body are
             # sidebars and footers (a licence date), so a date right above the headline wins over them.
+            created = _created_before_headline(c)
             if created:
-                return created[0]
+                return created
             just_above = [(p, v) for p, v in c.found if c.title_end - 400 <= p < c.title_start]
             if just_above:
                 return just_above[-1][1]
