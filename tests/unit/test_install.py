@@ -62,9 +62,9 @@ def test_every_locked_package_is_pinned_with_hashes():
 
 def test_readme_ci_and_image_install_from_the_locks():
     demo, tests = _readme_commands()
-    assert "pip install --require-hashes -r requirements.lock && pip install --no-deps -e ." in demo
+    assert "pip install --require-hashes --no-deps -r requirements.lock && pip install --no-deps -e ." in demo
     assert demo.endswith("newsingest demo")
-    assert "pip install --require-hashes -r requirements-test.lock && pip install --no-deps -e ." in tests
+    assert "pip install --require-hashes --no-deps -r requirements-test.lock && pip install --no-deps -e ." in tests
     assert tests.endswith("python -m pytest -q")
     ci = (REPO / ".ci" / "run").read_text()
     assert "--upgrade pip" not in ci and "readme_commands" in ci
