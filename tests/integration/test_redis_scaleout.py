@@ -135,7 +135,10 @@ def test_two_processes_share_the_watch_and_one_carries_on_when_the_other_is_kill
             # -- both running: every article page fetched exactly once between them ----------------------------
             first = {f"/p{n}/tin-tuc/tin-p{n}-{i}.html" for n in range(PORTALS) for i in range(1, ARTICLES + 1)}
             wait_for(lambda: first <= set(paths(sim.article_fetches())), 40, "the first 60 articles")
-            wait_for(lambda: all(c.text().count("] INFO: polled ") >= 2 for c in crawlers), 60, "quiet re-polls")
+            # Every portal re-polled at least once more (by either process: the schedule is shared, and under load
+            # one process may win every due poll for a while, which is allowed).
+            wait_for(lambda: all(sum(c.text().count(f"] INFO: polled p{n}:") for c in crawlers) >= 2
+                                 for n in range(PORTALS)), 60, "quiet re-polls of every portal")
             counts = paths(sim.article_fetches())
             assert set(counts) == first and set(counts.values()) == {1}, {p: c for p, c in counts.items() if c > 1}
             for crawler in crawlers:
