@@ -210,6 +210,9 @@ class Runner:
         self.health_interval_s = health_interval_s
         self._health_checked_at = 0.0
         self._failed_flushes = 0
+        # Delivery callbacks (a report marked delivered) that a database outage stopped, retried before the next
+        # message: a new copy of the article handled before its report is marked would be published again.
+        self._owed_marks: list[Callable[[], None]] = []
 
     # -- public --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -239,6 +242,9 @@ class Runner:
         self.stop_event.set()
 
     def close(self) -> None:
+        if self._owed_marks and self._pay_owed_marks() is not None:
+            log.warning("stage %s: stopping with %d delivery mark(s) unwritten (database unavailable); a later copy "
+                        "of their input publishes those outputs once more", self.stage.name, len(self._owed_marks))
         if self.producer is not None:
             try:
                 self.producer.flush(timeout=self.close_timeout_s)
@@ -276,6 +282,10 @@ class Runner:
                 return 0
         if not self._settle_outstanding():
             self._pause("broker", self._unacknowledged or RuntimeError("sends of a failed batch unanswered"))
+            return 0
+        owed_failure = self._pay_owed_marks()
+        if owed_failure is not None:
+            self._pause("database", owed_failure)
             return 0
         try:
             batch = self.consumer.poll(timeout_ms=self.poll_timeout_ms)
@@ -576,8 +586,27 @@ class Runner:
         try:
             callback()
         except Exception as exc:  # noqa: BLE001 - the outputs are out; the delivered flag is advisory
-            log.warning("stage %s: delivery callback failed: %s", self.stage.name, exc)
             self.metrics.infrastructure_errors.labels(self.stage.name, "database").inc()
+            if _is_database_outage(exc):
+                log.warning("stage %s: delivery callback failed on a database outage, retried before the next "
+                            "message: %s", self.stage.name, str(exc).splitlines()[0])
+                self._owed_marks.append(callback)
+            else:
+                log.warning("stage %s: delivery callback failed: %s", self.stage.name, exc)
+
+    def _pay_owed_marks(self) -> BaseException | None:
+        """Run the delivery callbacks an outage stopped, in order. Returns the outage if one still fails (the
+        caller pauses and takes no new message); a failure of another kind is logged and dropped, as at first."""
+        while self._owed_marks:
+            callback = self._owed_marks[0]
+            try:
+                callback()
+            except Exception as exc:  # noqa: BLE001 - classified: an outage waits, anything else is advisory
+                if _is_database_outage(exc):
+                    return exc
+                log.warning("stage %s: delivery callback failed: %s", self.stage.name, exc)
+            self._owed_marks.pop(0)
+        return None
 
     # -- the producer --------------------------------------------------------------------------
     def _build_producer(self):

@@ -324,6 +324,77 @@ def test_a_failing_delivery_callback_does_not_kill_the_stage():
     assert consumer.commits == [{TP: 2}]
 
 
+class MarkingStore:
+    """The process stage's delivery bookkeeping in miniature: a report is stored once and published; a later
+    copy of its article republishes it only while it is not marked delivered (the duplicate path)."""
+
+    def __init__(self) -> None:
+        self.delivered: set[str] = set()
+        self.stored: set[str] = set()
+        self.database_down = False
+        self.mark_attempts = 0
+
+    def mark(self, title: str) -> None:
+        self.mark_attempts += 1
+        if self.database_down:
+            raise OperationalError("UPDATE meeting_reports", {}, Exception("connection refused"))
+        self.delivered.add(title)
+
+
+class ReportingStage(Stage):
+    def __init__(self, store: MarkingStore) -> None:
+        super().__init__(fail_at=99)
+        self.store = store
+
+    def __call__(self, message):
+        title = message.title
+        if title in self.store.stored and title in self.store.delivered:
+            return StageResult([], outcome="duplicate")
+        self.store.stored.add(title)
+        return StageResult([Output("reports", title, message)], on_delivered=lambda: self.store.mark(title))
+
+
+def test_a_mark_lost_to_a_database_outage_is_retried_not_turned_into_a_republish():
+    # Seen in the fault harness's database outage: the broker acknowledged a report, marking it delivered failed
+    # on the outage and was dropped, and the next copy of the article (a re-crawl) published it a second time.
+    store = MarkingStore()
+    consumer, producer = FakeConsumer(_titled(2)), FakeProducer()
+    runner = _runner(consumer, producer, ReportingStage(store))
+    store.database_down = True
+    runner.run_once()
+    assert producer.sent == [("reports", b"t0"), ("reports", b"t1")] and consumer.commits == [{TP: 2}]
+    assert store.delivered == set()
+    # Still down: the stage takes no new message while it owes marks (a new copy would be republished).
+    consumer.records = _titled(1)
+    runner.run_once()
+    assert consumer.records, "took a new message while marks of acknowledged reports were owed"
+    store.database_down = False
+    runner.run_once()
+    assert store.delivered == {"t0", "t1"}
+    assert producer.sent == [("reports", b"t0"), ("reports", b"t1")], "a report was published twice"
+
+
+def test_a_mark_failing_for_another_reason_is_not_retried_forever():
+    # Only an outage is owed: a mark that fails for any other reason (a bug) stays advisory, as before, and
+    # the stage goes on.
+    attempts = []
+
+    def broken():
+        attempts.append(1)
+        raise ValueError("bug in the mark")
+
+    class BrokenMarkStage(Stage):
+        def __call__(self, message):
+            return StageResult([Output("out", "k", message)], on_delivered=broken)
+
+    consumer, producer = FakeConsumer(_records(2)), FakeProducer()
+    runner = _runner(consumer, producer, BrokenMarkStage(fail_at=99))
+    runner.run_once()
+    consumer.records = _records(1)
+    runner.run_once()
+    assert len(attempts) == 3 and not consumer.records
+
+
 # -- records the broker refuses for good, and broken producers -------------------------------------------
 
 
