@@ -24,6 +24,7 @@ KNOWN_CMS = ("nukeviet", "liferay", "sharepoint", "wordpress", "joomla", "drupal
 # NEWSINGEST_ALLOW_LOCAL_HOSTS (schemas.settings): lets a registry name 127.0.0.1, localhost or a private address.
 ALLOW_LOCAL_HOSTS_ENV = "NEWSINGEST_ALLOW_LOCAL_HOSTS"
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_TLD = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 # Special-use names (RFC 6761, 6762, 8375 and ICANN's .internal) that never name a public portal.
 _SPECIAL_SUFFIXES = ("localhost", "local", "internal", "test", "invalid", "example", "home.arpa", "arpa", "onion")
 
@@ -184,7 +185,9 @@ def host_problem(url: str) -> str | None:
     if host == "localhost" or any(host == s or host.endswith("." + s) for s in _SPECIAL_SUFFIXES):
         return f"host {host} is a local or special-use name, not a public DNS name"
     labels = host.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or not re.search(r"[a-z]", labels[-1]):
+    # A top-level domain is letters (or an IDN's xn-- form): so "0x7f.0x0.0x0.0x1" or "10.0.0.0x5", which the
+    # system resolver reads as IP addresses in hex, are no DNS names either.
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or not _TLD.match(labels[-1]):
         return f"host {host} is not a public DNS name"
     return None
 
@@ -254,4 +257,7 @@ def load_registry(path: Path | str | None = None, *, base_url: str | None = None
         text = path.read_text("utf-8")
     except OSError as exc:
         raise RegistryError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:  # e.g. saved in Windows-1258
+        raise RegistryError(f"{path}: not UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+                            "save it as UTF-8") from None
     return parse_registry(text, source=str(path), base_url=base_url, allow_local_hosts=allow_local_hosts)

@@ -113,6 +113,11 @@ def record_drop(crawler, failure) -> str | None:
     return reason
 
 
+def record_drop_reason(crawler, reason: str, url: str, portal_id: str | None, detail: str) -> None:
+    """A drop the spider itself finds after the download (e.g. a gzipped sitemap inflating past the limit)."""
+    _count(crawler, reason, url, portal_id, detail)
+
+
 def record_drop_status(crawler, response) -> None:
     """A response the spider lets through but cannot use (a listing or feed answering 4xx/5xx)."""
     _count(crawler, "http_error", response.url, response.meta.get("portal_id"), f"HTTP {response.status}")

@@ -37,7 +37,7 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
     text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²" (a latin-1 byte) is a digit to str.isdigit, not to float
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)
@@ -76,8 +76,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         announced = retry_after_seconds(header)
         pause = pause_for(response.status, announced, retries, base_s=self.base_s, max_s=self.max_s)
         retry = self._retry(request, response_status_message(response.status))
-        if retry is None:
-            raise HttpError(response, f"HTTP {response.status} after {retries} retries: not published")
+        # The host asked for a pause whether or not this request is retried: the answer that used up the retries
+        # pauses it too, for the requests still queued for that host.
         if pause > 0:
             key = self._key(request)
             until = time.monotonic() + pause
@@ -88,7 +88,10 @@ class RetryAfterMiddleware(RetryMiddleware):
             log.warning("pausing %s for %.1fs after HTTP %s (%s)", key, pause, response.status,
                         f"Retry-After: {header.decode('latin-1')}" + (f", capped at {self.max_s:g}s"
                                                                      if announced and announced > self.max_s else "")
-                        if header is not None else f"back-off, retry {retries + 1}")
+                        if header is not None else
+                        (f"back-off, retry {retries + 1}" if retry is not None else "back-off, no retry left"))
+        if retry is None:
+            raise HttpError(response, f"HTTP {response.status} after {retries} retries: not published")
         return retry
 
     def _key(self, request) -> str:

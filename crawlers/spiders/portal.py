@@ -75,7 +75,8 @@ class PortalSpider(scrapy.Spider):
             self.portal = portal if isinstance(portal, Portal) else resolve_portal(portal, portals_file, base_url)
             self.portals = {self.portal.id: self.portal}
         self.links = LinkExtractor(unique=True, tags=("a", "area"), attrs=("href",))
-        self.listing_pages: dict[str, int] = dict.fromkeys(self.portals, 0)
+        self.listing_pages: dict[str, int] = dict.fromkeys(self.portals, 0)  # listing requests made per portal
+        self.listings_requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -98,12 +99,13 @@ class PortalSpider(scrapy.Spider):
     async def start(self):
         for portal in self.portals.values():
             for url in portal.start_urls:
+                self.listing_pages[portal.id] += 1
+                self.listings_requested.add(url)
                 yield scrapy.Request(url, callback=self.parse, dont_filter=True,
                                      meta={"listing": True, "portal_id": portal.id})
 
     def parse(self, response: Response, **kwargs):
         portal = self.portals[response.meta["portal_id"]]
-        self.listing_pages[portal.id] += 1
         if not hasattr(response, "text"):
             return
         for link in self.links.extract_links(response):
@@ -111,7 +113,12 @@ class PortalSpider(scrapy.Spider):
             if portal.is_article(url):
                 yield scrapy.Request(url, callback=self.parse_article, priority=10, meta={"portal_id": portal.id})
             elif portal.is_listing(url) and self.listing_pages[portal.id] < portal.max_listing_pages:
-                yield scrapy.Request(url, callback=self.parse, meta={"listing": True, "portal_id": portal.id})
+                # Counted when requested (a pager on page 1 must not queue pages past the budget). Scrapy's
+                # duplicate filter drops a listing asked for twice, so each link is counted at most once.
+                if url not in self.listings_requested:
+                    self.listings_requested.add(url)
+                    self.listing_pages[portal.id] += 1
+                    yield scrapy.Request(url, callback=self.parse, meta={"listing": True, "portal_id": portal.id})
 
     def parse_article(self, response: Response):
         yield page_item(response, self.portals[response.meta["portal_id"]])

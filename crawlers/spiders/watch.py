@@ -25,11 +25,11 @@ from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 
 from crawlers.items import PageItem, header, page_item, requested_url
-from crawlers.middlewares.drops import record_drop, record_drop_status
+from crawlers.middlewares.drops import record_drop, record_drop_reason, record_drop_status
 from crawlers.registry import Portal
 from crawlers.scale.claims import LocalClaims
 from crawlers.watch.health import count_answer, count_failure
-from crawlers.watch.discovery import kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawlers.watch.discovery import MAX_XML_BYTES, XmlTooLarge, kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
 from crawlers.watch.policy import RECHECK_WINDOWS_S, listing_change, refetch_reason
 from crawlers.watch.state import body_hash
 
@@ -76,6 +76,7 @@ class WatchSpider(scrapy.Spider):
         self.on_poll_done: Callable[[Poll], None] | None = None
         self.on_article_request: Callable[[str], None] | None = None
         self.recheck_windows = RECHECK_WINDOWS_S
+        self._xml_max_bytes = MAX_XML_BYTES  # DOWNLOAD_MAXSIZE once the crawler is known (from_crawler)
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -86,6 +87,7 @@ class WatchSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._xml_max_bytes = crawler.settings.getint("DOWNLOAD_MAXSIZE") or MAX_XML_BYTES
         crawler.signals.connect(spider.page_published, signal=signals.item_scraped)
         crawler.signals.connect(spider.page_not_published, signal=signals.item_error)
         crawler.signals.connect(spider.page_not_published, signal=signals.item_dropped)
@@ -115,6 +117,8 @@ class WatchSpider(scrapy.Spider):
         if url in poll.seen:
             return None
         poll.seen.add(url)
+        if kind == "listing":  # the budget counts requests: a pager on page 1 must not queue pages past it
+            poll.listing_pages += 1
         meta = {"portal_id": poll.portal.id, "kind": kind}
         if kind == "article":
             meta["claim"] = url  # released once the crawl state records the page (or the fetch failed)
@@ -157,8 +161,14 @@ class WatchSpider(scrapy.Spider):
                 poll.failed += 1
                 record_drop_status(self.crawler, response)
             else:
-                poll.answered += 1
-                yield from getattr(self, f"parse_{kind}")(response, poll)
+                if kind != "robots":  # the host's robots.txt answering says nothing of the portal's own pages
+                    poll.answered += 1
+                try:
+                    yield from getattr(self, f"parse_{kind}")(response, poll)
+                except XmlTooLarge as exc:  # DOWNLOAD_MAXSIZE holds for what a gzipped sitemap inflates to
+                    poll.answered -= kind != "robots"
+                    poll.failed += 1
+                    record_drop_reason(self.crawler, "decompression_bomb", response.url, portal_id, str(exc))
         finally:
             if not detached:
                 self._settle(portal_id)
@@ -246,7 +256,6 @@ class WatchSpider(scrapy.Spider):
             yield from self._articles(poll, {u: None for u in record.links if poll.portal.is_article(u)})
 
     def parse_listing(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
-        poll.listing_pages += 1
         if response.status == 304:
             yield from self._known_articles(poll, response.url)
             return
@@ -272,16 +281,16 @@ class WatchSpider(scrapy.Spider):
         if response.status == 304:
             yield from self._known_articles(poll, response.url)
             return
-        if kind_of(response.body) != "feed":
+        if kind_of(response.body, self._xml_max_bytes) != "feed":
             return
-        entries = parse_feed(response.body, base_url=response.url)
+        entries = parse_feed(response.body, base_url=response.url, max_bytes=self._xml_max_bytes)
         self._remember(response, poll, [e.url for e in entries])
         yield from self._articles(poll, {e.url: e.modified_at for e in entries if poll.portal.is_article(e.url)})
 
     def parse_sitemap(self, response: Response, poll: Poll) -> Iterator[scrapy.Request]:
         if response.status == 304:
             return
-        sitemap = parse_sitemap(response.body, base_url=response.url)
+        sitemap = parse_sitemap(response.body, base_url=response.url, max_bytes=self._xml_max_bytes)
         self._remember(response, poll, [e.url for e in sitemap.entries])
         if sitemap.is_index:
             for entry in sitemap.entries:

@@ -1,7 +1,7 @@
 """Article URLs and their dates from RSS/Atom feeds, XML sitemaps (indexes and Google News included) and
 robots.txt `Sitemap:` lines. Pure parsing of bytes; no Scrapy, no network.
 
-Dates become epoch seconds (UTC) so the watch policy can compare them with when a page was last fetched.
+Dates become epoch seconds (a date without a zone is Vietnam's time, UTC+7) so the watch policy can compare them with when a page was last fetched.
 XML is parsed without entities or network access (a feed is untrusted input).
 """
 
@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+VIETNAM_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False,
                           remove_comments=True)
@@ -38,12 +39,19 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def _root(body: bytes):
+class XmlTooLarge(ValueError):
+    """A document (a gzipped sitemap, once inflated) over the byte limit it was parsed under."""
+
+
+def _root(body: bytes, max_bytes: int = MAX_XML_BYTES):
+    max_bytes = min(max_bytes, MAX_XML_BYTES)
     if body[:2] == b"\x1f\x8b":
         with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-            body = fh.read(MAX_XML_BYTES + 1)
-    if len(body) > MAX_XML_BYTES:
-        raise ValueError(f"XML document over {MAX_XML_BYTES} bytes")
+            body = fh.read(max_bytes + 1)  # never inflates more than the limit (a small file can hold GBs)
+        if len(body) > max_bytes:
+            raise XmlTooLarge(f"gzipped XML inflates past {max_bytes} bytes")
+    if len(body) > max_bytes:
+        raise XmlTooLarge(f"XML document over {max_bytes} bytes")
     try:
         return etree.fromstring(body.lstrip(), parser=_PARSER)
     except etree.XMLSyntaxError:
@@ -65,8 +73,8 @@ def parse_date(text: str | None) -> float | None:
             value = dt.datetime.fromisoformat(iso)
         except ValueError:
             return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+    if value.tzinfo is None:  # Vietnamese portals print local time without a zone (no daylight saving)
+        value = value.replace(tzinfo=VIETNAM_TZ)
     return value.timestamp()
 
 
@@ -77,9 +85,9 @@ def _child_text(element, *names: str) -> str | None:
     return None
 
 
-def kind_of(body: bytes) -> str:
+def kind_of(body: bytes, max_bytes: int = MAX_XML_BYTES) -> str:
     """'feed', 'sitemap', 'sitemapindex' or 'other', from the document's root element."""
-    root = _root(body) if body.lstrip()[:1] in (b"<", b"\x1f") else None
+    root = _root(body, max_bytes) if body.lstrip()[:1] in (b"<", b"\x1f") else None
     name = _local(root.tag) if root is not None else ""
     if name in ("rss", "feed", "rdf"):
         return "feed"
@@ -88,9 +96,9 @@ def kind_of(body: bytes) -> str:
     return "other"
 
 
-def parse_feed(body: bytes, base_url: str = "") -> list[Entry]:
+def parse_feed(body: bytes, base_url: str = "", max_bytes: int = MAX_XML_BYTES) -> list[Entry]:
     """Items of an RSS 2.0, RSS 1.0 (RDF) or Atom feed, each with its link and its newest date."""
-    root = _root(body)
+    root = _root(body, max_bytes)
     if root is None:
         return []
     entries = []
@@ -113,9 +121,9 @@ def parse_feed(body: bytes, base_url: str = "") -> list[Entry]:
     return entries
 
 
-def parse_sitemap(body: bytes, base_url: str = "") -> Sitemap:
+def parse_sitemap(body: bytes, base_url: str = "", max_bytes: int = MAX_XML_BYTES) -> Sitemap:
     """A urlset (with lastmod, or a Google News publication_date) or a sitemap index."""
-    root = _root(body)
+    root = _root(body, max_bytes)
     if root is None:
         return Sitemap(False, [])
     is_index = _local(root.tag) == "sitemapindex"

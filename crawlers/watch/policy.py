@@ -68,7 +68,8 @@ def after_failure(schedule: PortalSchedule, now: float, *, bounds: PollBounds,
                   rand: random.Random) -> PortalSchedule:
     """Graded back-off: interval × 2^failures, capped; the interval itself is kept for the recovery."""
     failures = schedule.consecutive_failures + 1
-    delay = min(bounds.max_failure_backoff_s, schedule.interval_s * 2 ** failures)
+    # The exponent is capped before it is raised: 2 ** 1100 overflows a float after years of daily failures.
+    delay = min(bounds.max_failure_backoff_s, schedule.interval_s * 2.0 ** min(failures, 64))
     return replace(schedule, consecutive_failures=failures, next_poll_at=now + _jittered(delay, bounds, rand))
 
 
@@ -99,6 +100,9 @@ def listing_change(previous: Iterable[str] | None, current: Iterable[str]) -> Li
 RECHECK_WINDOWS_S: tuple[float, ...] = (3600.0, 6 * 3600.0, 24 * 3600.0)
 
 
+FUTURE_SKEW_S = 300.0  # clocks and CMS stamps disagree by minutes; a date further ahead is not believed
+
+
 @dataclass(frozen=True)
 class ArticleState:
     url: str
@@ -113,7 +117,9 @@ def refetch_reason(state: ArticleState | None, now: float, *, announced_modified
     listing was polled again."""
     if state is None:
         return "new"
-    if announced_modified_at is not None and announced_modified_at > state.last_fetched_at:
+    # A date ahead of the clock cannot be compared with the last fetch (it stays "after" every fetch until it
+    # passes): it says nothing, and the re-check windows still apply.
+    if announced_modified_at is not None and state.last_fetched_at < announced_modified_at <= now + FUTURE_SKEW_S:
         return "announced"
     for window in windows:
         due_at = state.first_seen_at + window

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 
-from crawlers.watch.discovery import kind_of, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawlers.watch.discovery import VIETNAM_TZ, kind_of, parse_date, parse_feed, parse_sitemap, sitemaps_from_robots
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Tin tức</title>
@@ -56,7 +56,7 @@ def test_urlset_with_lastmod_and_google_news_dates():
     sitemap = parse_sitemap(URLSET)
     assert not sitemap.is_index
     assert [(e.url, e.modified_at) for e in sitemap.entries] == [
-        ("https://p.vn/a-1.html", ts(2023, 7, 28)),
+        ("https://p.vn/a-1.html", ts(2023, 7, 28, tz=VIETNAM_TZ)),  # no zone: the portal's own day
         ("https://p.vn/b-2.html", ts(2023, 7, 29, 0)),
         ("https://p.vn/c-3.html", None),
     ]
@@ -85,5 +85,5 @@ def test_hostile_or_broken_xml_yields_nothing_and_no_entity_expansion():
 
 
 def test_dates():
-    assert parse_date("2023-07-28") == ts(2023, 7, 28)
+    assert parse_date("2023-07-28") == ts(2023, 7, 28, tz=VIETNAM_TZ)  # a zone-less date is Vietnam's
     assert parse_date("28/07/2023") is None and parse_date("") is None
