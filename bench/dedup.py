@@ -32,7 +32,7 @@ from consumers.adapters.near_index import NearDuplicateIndex  # noqa: E402
 from consumers.adapters.store import Store  # noqa: E402
 from consumers.domain import neardup  # noqa: E402
 from consumers.domain.text import clean_spaces, fingerprint  # noqa: E402
-from consumers.stages.base import Retryable  # noqa: E402
+from consumers.stages.base import Retryable, acknowledge  # noqa: E402
 from consumers.stages.process import ProcessStage  # noqa: E402
 from schemas import Article, MeetingReport  # noqa: E402
 
@@ -71,8 +71,7 @@ def stream(docs: list[dict], database_url: str) -> dict[str, dict]:
         report = next((o.value for o in result.outputs if isinstance(o.value, MeetingReport)), None)
         results[doc["id"]] = {"outcome": result.outcome, "dedup": result.dedup_outcome, "report": report,
                               "report_id": result.report_id, "duplicate_of": result.duplicate_of}
-        if result.on_delivered:
-            result.on_delivered()
+        acknowledge(result)
     # A duplicate stores nothing: it belongs to the report already stored for its URL/fingerprint.
     by_url: dict[str, MeetingReport] = {}
     for doc in sorted(docs, key=lambda d: (d["published_at"], d["id"])):

@@ -26,11 +26,18 @@ from dataclasses import dataclass
 from kafka import KafkaConsumer
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from consumers.runner import is_per_message_error
 from schemas import DeadLetter, DecodeError, decode
 
 log = logging.getLogger(__name__)
 
 REPLAY_COUNT_HEADER = "newsingest-replay-count"
+
+
+def _refused(result: ReplayResult, item, exc: BaseException) -> None:
+    result.refused += 1
+    log.warning("dead letter at %s@%s not replayed: the broker refuses its original for good: %s: %s", item.tp,
+                item.offset, type(exc).__name__, exc)
 
 
 @dataclass
@@ -43,6 +50,7 @@ class ReplayResult:
     other_stage: int = 0
     not_reached: int = 0
     max_replays: int = 0
+    refused: int = 0  # the broker refuses the original for good (e.g. larger than its limit): left on the topic
 
     def summary(self, topic: str | None = None) -> str:
         parts = [f"replayed {self.replayed} dead letter(s)" + (f" from {topic}" if topic else ""),
@@ -55,6 +63,8 @@ class ReplayResult:
             parts.append(f"{self.duplicates} duplicate(s) of a replayed one")
         if self.other_stage:
             parts.append(f"{self.other_stage} of another stage")
+        if self.refused:
+            parts.append(f"{self.refused} refused by the broker (left on the dead-letter topic)")
         if self.not_reached:
             parts.append(f"{self.not_reached} left for the next run (--limit)")
         return ", ".join(parts)
@@ -177,15 +187,28 @@ def replay_topic(bootstrap: str, topic: str, *, group_id: str, producer, stage: 
                 continue
             else:
                 replay_number = counts[item.identity]
-                futures.append(producer.send(letter.original_topic, key=letter.original_key,
-                                             value=letter.original_payload,
-                                             headers=[(REPLAY_COUNT_HEADER, str(replay_number).encode())]))
-                replayed_now.add(item.identity)
-                result.replayed += 1
+                try:
+                    futures.append((producer.send(letter.original_topic, key=letter.original_key,
+                                                  value=letter.original_payload,
+                                                  headers=[(REPLAY_COUNT_HEADER, str(replay_number).encode())]),
+                                    item))
+                except Exception as exc:  # noqa: BLE001 - one record refused for good is counted; else raise
+                    if not is_per_message_error(exc):
+                        raise
+                    _refused(result, item, exc)
+                else:
+                    replayed_now.add(item.identity)
+                    result.replayed += 1
             commit_to[item.tp] = item.offset + 1
         producer.flush()
-        for future in futures:
-            future.get(timeout=30)
+        for future, item in futures:
+            try:
+                future.get(timeout=30)
+            except Exception as exc:  # noqa: BLE001 - as at send: refused for good is counted, the rest raises
+                if not is_per_message_error(exc):
+                    raise
+                result.replayed -= 1
+                _refused(result, item, exc)
         if commit_to:
             consumer.commit({tp: OffsetAndMetadata(off, "", -1) for tp, off in commit_to.items()})
         return result

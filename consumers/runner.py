@@ -119,6 +119,8 @@ class _Pending:
     minimal: bool = False  # a dead letter already cut to its pointer
     key: str | bytes | None = None
     logged: bool = False  # its acknowledgement is in the acks log
+    on_delivered: Callable[[], None] | None = None  # the output's own callback (Output.on_delivered)
+    acknowledged: bool = False  # answered at an offset (set by _finish)
 
     def delivered(self) -> bool:
         """Answered, successfully, at an offset (see UnplacedAcknowledgement)."""
@@ -339,7 +341,7 @@ class Runner:
 
     def _handle_record(self, record, done: _Done) -> None:
         stage = self.stage.name
-        size = len(record.value or b"")
+        size = len(record.value or b"") + len(record.key or b"")  # a huge key is as poisonous as a huge value
         if size > self.max_input_bytes:
             # Not even decoded: a record this size would cost many times its size in memory.
             self.metrics.failed.labels(stage, "validation").inc()
@@ -406,7 +408,8 @@ class Runner:
                     # delivered), and the input goes to the dead letters with the reason.
                     self._output_undeliverable(record, output.topic, exc.cause, done)
                     return
-                done.pending.append(_Pending(future, record, output.topic, key=output.key))
+                done.pending.append(_Pending(future, record, output.topic, key=output.key,
+                                             on_delivered=output.on_delivered))
             if result.on_delivered:
                 done.callbacks.append((record, result.on_delivered))
             return
@@ -463,8 +466,10 @@ class Runner:
         self._send_letter(record, self._letter(record, error_type, error_class, message, minimal=False), done)
 
     def _send_letter(self, record, letter: DeadLetter, done: _Done, minimal: bool = False) -> None:
+        # The pointer goes under the key it carries, cut like it: under the whole key a huge key is refused again.
+        key = letter.original_key if minimal else record.key
         try:
-            future = self._send(self.dead_letter_topic, record.key, encode(letter))
+            future = self._send(self.dead_letter_topic, key, encode(letter))
         except _Undeliverable as exc:
             self._letter_undeliverable(record, letter, exc.cause, done, minimal)
             return
@@ -513,6 +518,7 @@ class Runner:
                             f"(partition {metadata.partition}, offset {metadata.offset})")
                     if metadata is not None:
                         item.log_ack(metadata)
+                    item.acknowledged = True
                 except Exception as exc:  # noqa: BLE001 - classified below
                     if not is_per_message_error(exc):
                         return self._unacknowledged_batch(exc, _Outstanding(sent, done.callbacks, refused, self.producer))
@@ -522,7 +528,8 @@ class Runner:
                     else:
                         self._letter_undeliverable(item.record, item.letter, exc, retry, item.minimal)
             pending = retry.pending
-        self._run_callbacks([callback for record, callback in done.callbacks if _record_id(record) not in refused])
+        self._run_callbacks([item.on_delivered for item in sent if item.on_delivered and item.acknowledged]
+                            + [callback for record, callback in done.callbacks if _record_id(record) not in refused])
         try:
             self.consumer.commit({tp: OffsetAndMetadata(off, "", -1) for tp, off in committed_to.items()})
             self.metrics.commits.labels(self.stage.name).inc()
@@ -566,8 +573,9 @@ class Runner:
             if metadata is not None and item.delivered():
                 item.log_ack(metadata)
         skipped = failed | outstanding.refused
-        self._run_callbacks([callback for record, callback in outstanding.callbacks
-                             if _record_id(record) not in skipped])
+        self._run_callbacks([item.on_delivered for item in outstanding.sent if item.on_delivered and item.delivered()]
+                            + [callback for record, callback in outstanding.callbacks
+                               if _record_id(record) not in skipped])
         self._outstanding = None
         return True
 

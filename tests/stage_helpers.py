@@ -42,3 +42,4 @@ def article(paragraphs: list[str] | None = None, url: str = "https://baoquangnin
     text = "\n".join(paragraphs)
     return Article(portal_id=portal, province=province, url=url, canonical_url=url, title=title,
                    lead=paragraphs[0], text=text, published_at=PUBLISHED, fingerprint=fingerprint(text))
+

@@ -13,6 +13,9 @@ class Output:
     topic: str
     key: str
     value: BaseModel
+    # Called once the broker acknowledged this output, whatever happens to the input's other outputs (a report
+    # on the topic is delivered even when its event summary was refused for good).
+    on_delivered: Callable[[], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,17 @@ class StageResult:
     dedup_outcome: str | None = None  # new | duplicate | revision | near_duplicate (process stage)
     report_id: str | None = None  # the document's report id, meeting or not (process stage)
     duplicate_of: str | None = None
+
+
+def acknowledge(result: StageResult) -> None:
+    """What the runner does once the broker acknowledged every output of a result: each output's own delivery
+    callback (a report marked delivered), then the result's. For code that drives a stage without a runner
+    (benchmarks, tests)."""
+    for output in result.outputs:
+        if output.on_delivered is not None:
+            output.on_delivered()
+    if result.on_delivered is not None:
+        result.on_delivered()
 
 
 class Rejected(Exception):

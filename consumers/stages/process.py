@@ -110,25 +110,22 @@ class ProcessStage:
         """An exact duplicate stores nothing. If its report was stored but never acknowledged (a crash between
         the store's commit and the broker's answer), it is published again."""
         outputs: list[Output] = []
-        delivered_keys: list[tuple[str, int]] = []
         decision = dedup.decide(canonical_url=article.canonical_url, portal_id=article.portal_id,
                                 fingerprint=article.fingerprint, paragraphs=[], exact=exact,
                                 latest_same_url=None, near=None)
         if exact.report_delivered is False:
             pending = uow.undelivered_report(decision.report_id, decision.version)
             if pending is not None:
-                outputs.append(Output(self.reports_topic, pending.report_id, pending))
-                delivered_keys.append((pending.report_id, pending.version))
+                outputs.append(self._report_output(pending, article))
                 if pending.event_id:
                     summary = self._summary(uow, pending.event_id, pending.meeting_type.value,
                                             pending.meeting_date)
                     outputs.append(Output(self.events_topic, summary.event_id, summary))
-        return self._result(outputs, delivered_keys, "duplicate", decision, article)
+        return self._result(outputs, "duplicate", decision, article)
 
     def _store(self, article: Article, classification: Classification, facts: MeetingFacts, values,
                band_values, locks: frozenset[str], scope: str | None) -> StageResult:
         outputs: list[Output] = []
-        delivered_keys: list[tuple[str, int]] = []
         paragraphs = [p for p in article.text.split("\n") if p]
         with self.store.unit_of_work(locks) as uow:
             exact = uow.find_exact(article.canonical_url, article.portal_id, article.fingerprint)
@@ -154,17 +151,16 @@ class ProcessStage:
                             meeting_type=classification.meeting_type, confidence=classification.confidence)
             if not is_meeting:
                 uow.commit()
-                return self._result(outputs, delivered_keys, "not_meeting", decision, article)
+                return self._result(outputs, "not_meeting", decision, article)
             event_id, summary = self._assign_event(uow, article, classification, facts, decision, scope)
             report = build_report(article, classification, facts, decision, event_id)
             uow.add_report(report)
             uow.commit()
         self._observe_freshness("stored", article)
-        outputs.append(Output(self.reports_topic, report.report_id, report))
-        delivered_keys.append((report.report_id, report.version))
+        outputs.append(self._report_output(report, article))
         if summary is not None:
             outputs.append(Output(self.events_topic, summary.event_id, summary))
-        return self._result(outputs, delivered_keys, decision.outcome, decision, article)
+        return self._result(outputs, decision.outcome, decision, article)
 
     def _assign_event(self, uow, article, classification, facts, decision, scope=None):
         if facts.meeting_date is None or classification.meeting_type is None:
@@ -208,8 +204,13 @@ class ProcessStage:
         age = (dt.datetime.now(dt.timezone.utc) - article.fetched_at).total_seconds()
         self.metrics.freshness.labels(point).observe(max(0.0, age))
 
-    def _result(self, outputs, delivered_keys, outcome, decision: dedup.DedupDecision,
-                article: Article) -> StageResult:
+    def _report_output(self, report: MeetingReport, article: Article) -> Output:
+        """A report is marked delivered when the broker acknowledged it, whatever becomes of its event summary
+        (a summary refused for good dead-letters the input; the report on the topic must not go out again)."""
+        mark = BatchedCallback(self._mark_delivered, ((report.report_id, report.version), article))
+        return Output(self.reports_topic, report.report_id, report, on_delivered=mark)
+
+    def _result(self, outputs, outcome, decision: dedup.DedupDecision, article: Article) -> StageResult:
         if self.metrics is not None:
             self.metrics.dedup_outcomes.labels(outcome).inc()
             if outcome in ("duplicate", "near_duplicate"):
@@ -218,13 +219,12 @@ class ProcessStage:
                 if isinstance(output.value, MeetingReport) and outcome != "duplicate":
                     self.metrics.reports_stored.labels(output.value.meeting_type.value, outcome).inc()
 
-        mark = BatchedCallback(self._mark_delivered, (delivered_keys, article)) if delivered_keys else None
-        return StageResult(outputs, on_delivered=mark, outcome=outcome,
+        return StageResult(outputs, outcome=outcome,
                            dedup_outcome=decision.outcome, report_id=decision.report_id,
                            duplicate_of=decision.duplicate_of)
 
-    def _mark_delivered(self, items: list[tuple[list[tuple[str, int]], Article]]) -> None:
-        """The reports of these results were acknowledged by the broker: one write marks them all."""
-        self.store.mark_delivered([key for keys, _ in items for key in keys])
+    def _mark_delivered(self, items: list[tuple[tuple[str, int], Article]]) -> None:
+        """These reports were acknowledged by the broker: one write marks them all."""
+        self.store.mark_delivered([key for key, _ in items])
         for _, article in items:
             self._observe_freshness("published", article)

@@ -149,3 +149,24 @@ def test_a_truncated_letter_is_not_replayed(broker):
     result = _replay(settings, broker.bootstrap_servers)
     assert (result.replayed, result.truncated) == (0, 1) and "too large to replay" in result.summary()
     assert read_topic(broker.bootstrap_servers, topics.raw_pages, timeout_s=5) == []
+
+
+def test_a_letter_the_broker_refuses_is_counted_and_the_run_goes_on(broker):
+    # A letter carrying an original larger than the producer takes (another limit on the original topic, or a
+    # setting lowered since): counted as refused, the run ends, and the letters after it are replayed.
+    settings = unique_settings(broker.bootstrap_servers, topic_partitions=1)
+    topics = settings.topics()
+    ensure_topics(broker.bootstrap_servers, topics.all(), partitions=1, replication_factor=1)
+    produce(broker.bootstrap_servers, topics.raw_pages_dead_letter,
+            [(b"big", _letter(topics.raw_pages, b"big", b"x" * 300_000)),
+             (b"small", _letter(topics.raw_pages, b"small", b"small page"))])
+    producer = make_producer(broker.bootstrap_servers, client_id="test-replay", max_request_size=100_000)
+    try:
+        result = replay_topic(broker.bootstrap_servers, topics.raw_pages_dead_letter,
+                              group_id=f"{settings.consumer_group_prefix}.replay.extract", producer=producer,
+                              stage="extract")
+    finally:
+        producer.close()
+    assert (result.replayed, result.refused) == (1, 1), result
+    assert "1 refused by the broker" in result.summary()
+    assert [r.value for r in read_topic(broker.bootstrap_servers, topics.raw_pages, timeout_s=5)] == [b"small page"]

@@ -6,7 +6,7 @@ import zlib
 from bench.dedup import load, to_article
 from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import Store
-from consumers.stages.base import Retryable
+from consumers.stages.base import Retryable, acknowledge
 from consumers.stages.process import ProcessStage
 
 
@@ -22,8 +22,7 @@ def _process(stage: ProcessStage, docs) -> None:
         for _ in range(5):
             try:
                 result = stage(to_article(doc))
-                if result.on_delivered:
-                    result.on_delivered()
+                acknowledge(result)
                 break
             except Retryable:
                 continue

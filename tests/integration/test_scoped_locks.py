@@ -17,7 +17,7 @@ from bench.dedup import load, to_article
 from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import LockOrderConflict, Store, lock_key
 from consumers.domain import neardup
-from consumers.stages.base import Retryable
+from consumers.stages.base import Retryable, acknowledge
 from consumers.stages.process import ProcessStage, event_lock_names
 from tests.stage_helpers import article
 
@@ -116,7 +116,7 @@ def test_the_stage_names_the_url_fingerprint_bands_and_event_days():
 
 def test_an_unchanged_article_takes_no_write_transaction(sqlite_url):
     stage = _stage(sqlite_url)
-    stage(article()).on_delivered()
+    acknowledge(stage(article()))
     writes = []
     sa.event.listen(stage.store.engine, "begin",
                     lambda conn: writes.append(1) if conn.get_execution_options().get("newsingest_writer") else None)
@@ -148,8 +148,7 @@ def _process(stage: ProcessStage, items, errors: list) -> None:
         for _ in range(10):
             try:
                 result = stage(item)
-                if result.on_delivered:
-                    result.on_delivered()
+                acknowledge(result)
                 break
             except Retryable:
                 continue
@@ -260,7 +259,7 @@ def test_a_late_lock_that_is_busy_restarts_the_article_with_it_up_front(db_url, 
     from consumers.adapters.store import UnitOfWork
 
     stage = _stage(db_url)
-    stage(article()).on_delivered()
+    acknowledge(stage(article()))
     late: list = []
     asked: list = []
     real_lock, real_uow = UnitOfWork.lock, Store.unit_of_work

@@ -18,6 +18,7 @@ from consumers.domain.extraction import BoilerplateMemory
 from consumers.stages.extract import ExtractStage
 from consumers.stages.process import ProcessStage
 from schemas import MeetingReport
+from consumers.stages.base import acknowledge
 from tests.stage_helpers import raw_page
 
 DEMO = Path(__file__).resolve().parents[2] / "deploy" / "demo_site"
@@ -106,7 +107,7 @@ def test_a_restart_never_turns_a_recrawl_into_a_revision(portal, mutate, target,
                                near_index=NearDuplicateIndex(threshold=0.7))
         first = process(first_seen)
         assert first.dedup_outcome == "new"
-        first.on_delivered()  # the broker acknowledged the report
+        acknowledge(first)  # the broker acknowledged the report
         # The same bytes, extracted by another process (restarted, or a second replica): nothing new.
         again = process(seen_again)
         assert again.dedup_outcome == "duplicate"

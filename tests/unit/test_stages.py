@@ -4,7 +4,7 @@ import pytest
 
 from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import Store
-from consumers.stages.base import Rejected
+from consumers.stages.base import Rejected, acknowledge
 from consumers.stages.extract import ExtractStage
 from consumers.stages.process import ProcessStage
 from schemas import Article, EventSummary, MeetingReport
@@ -64,7 +64,7 @@ def test_process_stage_publishes_a_report_and_an_event(process_stage):
 
 def test_replaying_the_same_article_stores_and_publishes_nothing(process_stage):
     first = process_stage(article())
-    first.on_delivered()
+    acknowledge(first)
     again = process_stage(article())
     assert again.outputs == [] and again.outcome == "duplicate"
     assert process_stage.store.counts()["meeting_reports"] == 1
@@ -78,7 +78,7 @@ def test_undelivered_report_is_republished_on_replay(process_stage):
 
 
 def test_changed_text_at_the_same_url_is_a_revision(process_stage):
-    process_stage(article()).on_delivered()
+    acknowledge(process_stage(article()))
     changed = MEETING_TEXT + ["Hội nghị cũng thống nhất các nhiệm vụ trọng tâm 6 tháng cuối năm 2023."]
     report = process_stage(article(changed)).outputs[0].value
     assert (report.version, report.dedup_outcome.value) == (2, "revision")
