@@ -45,14 +45,29 @@ class _App(typer.Typer):
     """Every failure is one line on stderr; `--debug` adds the traceback."""
 
     def __call__(self, *args, **kwargs):
+        # Not standalone: Click would print a usage error itself, as a box of several lines, and exit.
+        kwargs.setdefault("standalone_mode", False)
         try:
-            return super().__call__(*args, **kwargs)
+            code = super().__call__(*args, **kwargs)
+        except typer.Abort:
+            failure: Exception = CliError("aborted", 1)
         except Exception as exc:  # noqa: BLE001 - every failure: one line, the traceback on request
             failure = exc
+        else:
+            # Not standalone, Click returns the code of a typer.Exit (and a command's return value otherwise).
+            sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
         from crawlers.registry import RegistryError
         from deploy.broker import BrokerError
 
-        if isinstance(failure, CliError):
+        if isinstance(failure, typer.TyperException) and hasattr(failure, "format_message"):
+            # Click's own errors (typer vendors Click): a usage error (exit 2) names the command's --help.
+            code, message = getattr(failure, "exit_code", 1), failure.format_message()
+            if not message.strip():  # no arguments: Click printed the help already, as before
+                sys.exit(code)
+            ctx = getattr(failure, "ctx", None)
+            if code == 2 and ctx is not None:
+                message = f"{message} (see: {ctx.command_path} --help)"
+        elif isinstance(failure, CliError):
             code, message = failure.code, str(failure)
         elif isinstance(failure, (SettingsError, RegistryError)):
             code, message = 2, str(failure)
@@ -395,7 +410,11 @@ def replay_dead_letters(
     if topic is None:
         raise CliError(f"unknown stage {stage!r}; known: extract, process", 2)
     bootstrap = _require_bootstrap(settings, "replay-dead-letters")
-    producer = make_producer(bootstrap, client_id="newsingest-replay", client_config=settings.kafka_client_config())
+    # The stages' own record limit: a whole dead letter may carry a payload up to it (make_producer's default,
+    # 4 MB, refused larger ones and stopped every run at the same letter).
+    producer = make_producer(bootstrap, client_id="newsingest-replay",
+                             max_request_size=settings.kafka_max_message_bytes,
+                             client_config=settings.kafka_client_config())
     try:
         result = replay_topic(bootstrap, topic, group_id=f"{settings.consumer_group_prefix}.replay.{stage}",
                               producer=producer, stage=stage, limit=limit,

@@ -7,6 +7,7 @@ neither may import the other.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -21,6 +22,9 @@ BROKER_STORAGE_SCHEMES = ("memory://", "s3://", "postgres://")
 KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 KAFKA_SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 TEMPLATE_LEARNING_MODES = ("database", "process", "off")
+_KAFKA_TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+# sqlite:// (memory) or sqlite:///path; postgresql[+driver]://[user[:password]@]host[:port]/database[?…]
+_DATABASE_URL = re.compile(r"^(?:sqlite(?:\+\w+)?://(?:/.*)?|postgresql(?:\+\w+)?://[^/\s]*/?[^\s]*)$")
 
 
 class SettingsError(ValueError):
@@ -28,7 +32,9 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+    # No float setting may be inf or nan: "inf" passes gt=0 and then fails as an OverflowError where a timeout
+    # becomes milliseconds.
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore", allow_inf_nan=False)
 
     kafka_bootstrap_servers: str | None = Field(
         default=None, description="host:port[,host:port]; unset starts the embedded broker"
@@ -286,11 +292,19 @@ class Settings(BaseSettings):
             raise ValueError("poll_min_interval_s <= poll_initial_interval_s <= poll_max_interval_s must hold")
         return self
 
+    @field_validator("topic_raw_pages", "topic_articles", "topic_meeting_reports", "topic_events",
+                     "topic_raw_pages_dead_letter", "topic_articles_dead_letter", "topic_portal_status")
+    @classmethod
+    def _topic(cls, value: str) -> str:
+        if not _KAFKA_TOPIC.match(value) or value in (".", ".."):
+            raise ValueError("a Kafka topic name is 1 to 249 of the characters a-z A-Z 0-9 . _ -")
+        return value
+
     @field_validator("database_url", "crawl_state_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        if not value.startswith(("sqlite:", "postgresql")):
-            raise ValueError("expected a sqlite:/// or postgresql+psycopg:// URL")
+        if not _DATABASE_URL.match(value):
+            raise ValueError("expected a sqlite:///path (sqlite:// for memory) or postgresql+psycopg://… URL")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
