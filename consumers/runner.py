@@ -140,6 +140,7 @@ class _Done:
     pending: list[_Pending] = field(default_factory=list)
     callbacks: list[tuple[object, Callable[[], None]]] = field(default_factory=list)
     sent: dict[tuple, object] = field(default_factory=dict)  # (topic, key, sha256 of value) -> its future
+    stage_calls: int = 0  # messages the stage itself handled (a decode failure never reaches the store)
 
 
 @dataclass
@@ -330,8 +331,10 @@ class Runner:
             return 0
         self._backoff = 0.5
         self._failed_flushes = 0
-        if self.health_check is not None:
-            self.database_up = True  # the batch went through the store
+        if self.health_check is not None and done.stage_calls:
+            # The stage handled a message, so the store answered (a batch of undecodable records proves nothing).
+            self.database_up = True
+            self.metrics.database_up.labels(self.stage.name).set(1)
         return sum(len(r) for r in batch.values())
 
     # -- internals -----------------------------------------------------------------------------
@@ -390,6 +393,7 @@ class Runner:
                 self._dead_letter(record, "processing", type(exc).__name__, str(exc), reason="exception",
                                   done=done)
                 return
+            done.stage_calls += 1
             self.metrics.latency.labels(stage).observe(time.perf_counter() - started)
             self.metrics.processed.labels(stage, result.outcome).inc()
             self.handled += 1

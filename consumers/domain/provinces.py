@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -20,7 +21,8 @@ class ProvinceMap:
     def resolve(self, name: str | None) -> tuple[str, str] | None:
         if not name:
             return None
-        folded = fold(re.sub(r"^(tỉnh|thành phố|tp\.?)\s+", "", name.strip(), flags=re.I))
+        name = " ".join(unicodedata.normalize("NFC", name).split())  # a no-break or double space, as the registry
+        folded = fold(re.sub(r"^(tỉnh|thành phố|tp\.?)\s+", "", name, flags=re.I))
         return self.by_fold.get(folded) or self.by_fold.get(fold(name))
 
     def current(self, name: str | None) -> str | None:

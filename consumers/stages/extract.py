@@ -128,7 +128,7 @@ class ExtractStage:
             extracted = extract_page(
                 body, page.final_url or page.url, page.content_type or page.headers.get("content-type"),
                 portal=page.portal_id, boilerplate=self.boilerplate, max_bytes=self.max_page_bytes,
-                time_budget_s=self.time_budget_s, max_text_bytes=self.max_text_bytes,
+                time_budget_s=self.time_budget_s, max_text_bytes=self.max_text_bytes, page_key=page.canonical_url,
             )
         except PageRejected as exc:
             if self.health:

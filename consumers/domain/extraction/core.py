@@ -516,8 +516,12 @@ def extract_page(
     max_bytes: int = 5_000_000,
     time_budget_s: float = 10.0,
     max_text_bytes: int = MAX_TEXT_BYTES,
+    page_key: str | None = None,
 ) -> ExtractedPage:
     """Extract one article page. Raises PageRejected for pages that are not extractable articles.
+
+    `page_key` is the page's identity for template learning (its canonical URL: one page fetched under tracking
+    variants of its URL is one page, not several agreeing with each other); `url` by default.
 
     Every path (Vietnamese portal rules, plain trafilatura for other pages) drops giant tables, cuts the
     page to a size trafilatura handles, checks the time budget between steps and publishes at most
@@ -655,7 +659,7 @@ def extract_page(
     budget.check("metadata-dateline")
     if boilerplate is not None and portal:
         # What is observed is pure too, so a learned line keeps being seen (and stays learned).
-        boilerplate.observe(portal, url, [pure.lead, *pure.paragraphs])
+        boilerplate.observe(portal, page_key or url, [pure.lead, *pure.paragraphs])
     return ExtractedPage(
         title=title[:_MAX_TITLE_CHARS], lead=shown.lead, paragraphs=shown.paragraphs, captions=shown.captions,
         published_at=published, modified_at=modified, author=shown.author, photo_credit=shown.photo_credit,

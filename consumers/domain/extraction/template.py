@@ -134,21 +134,32 @@ class TemplatePolicy:
         counts = Counter(key for page in window for key in page.keys)
         return frozenset(key for key, n in counts.items() if n >= self.min_pages)
 
-    def redesigned(self, window: Sequence[PageBlocks]) -> bool:
-        """The last `redesign_pages` pages each lack most of the template the pages before them agree on."""
+    def redesigned(self, window: Sequence[PageBlocks]) -> int:
+        """How many of the last pages are a new design (0: none): at least `redesign_pages` of them in a row,
+        each lacking most of the template the pages before them agree on.
+
+        Every split is tried, not only the last `redesign_pages`: one sync may bring more new-design pages than
+        that, and then the pages just before the last few are new too, so a template learned from them holds the
+        new blocks and the redesign would never show."""
         m = self.redesign_pages
-        if len(window) < m + self.min_pages:
-            return False
-        before = self.learn(window[:-m])
-        if len(before) < self.min_template_blocks:
-            return False
-        limit = self.redesign_match * len(before)
-        return all(len(page.keys & before) < limit for page in window[-m:])
+        counts = Counter(key for page in window for key in page.keys)
+        for s in range(1, len(window) - self.min_pages + 1):
+            counts.subtract(window[-s].keys)  # counts now cover window[:-s]
+            if s < m:
+                continue
+            before = frozenset(key for key, n in counts.items() if n >= self.min_pages)
+            if len(before) < self.min_template_blocks:
+                return 0
+            limit = self.redesign_match * len(before)
+            if all(len(page.keys & before) < limit for page in window[-s:]):
+                return s
+        return 0
 
     def step(self, current: Template | None, window: list[PageBlocks], pages_seen: int) -> Step:
         """The portal's template after its window changed (`window` already merged, oldest first)."""
-        if current is not None and self.redesigned(window):
-            kept = window[-self.redesign_pages:]
+        new_design = self.redesigned(window) if current is not None else 0
+        if new_design:
+            kept = window[-new_design:]
             return Step(Template(current.version + 1, self.learn(kept), pages_seen), kept, retired=current)
         version = current.version if current is not None else 1
         return Step(Template(version, self.learn(window), pages_seen), window)
