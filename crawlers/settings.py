@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
+from schemas.logs import redact
 from schemas.settings import SettingsError, load_settings
 
 try:
     _service = load_settings()
 except SettingsError as _exc:  # `scrapy crawl` reads this module first: one line, like the CLI
-    print(f"error: {_exc}", file=sys.stderr)
+    print(f"error: {redact(str(_exc))}", file=sys.stderr)
     sys.exit(2)
 
 PLACEHOLDER_CONTACT = "https://newsingest.example/contact"

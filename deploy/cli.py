@@ -16,7 +16,7 @@ from rich.table import Table
 
 from deploy import db_cli
 from deploy.portals_cli import portals_app
-from schemas.logs import configure_logging
+from schemas.logs import configure_logging, redact
 from schemas.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
 
 BROKER_HINT = ("start one with 'newsingest broker' and export the address it prints "
@@ -78,7 +78,7 @@ class _App(typer.Typer):
             message = f"unexpected {type(failure).__name__}: {failure} (run with --debug for the traceback)"
         if _State.debug:
             traceback.print_exception(failure)
-        sys.stderr.write(f"error: {_one_line(message)}\n")
+        sys.stderr.write(f"error: {redact(_one_line(message))}\n")  # an echoed setting may hold a password
         sys.stderr.flush()
         sys.exit(code)
 
@@ -558,4 +558,8 @@ def schemas_export(directory: Annotated[Path, typer.Argument(help="where to writ
 
 
 if __name__ == "__main__":
-    app()
+    # Run the importable module's app, not this __main__ copy: deploy.db_cli raises deploy.cli.CliError, which
+    # this copy's handler would not recognise (exit 1 "unexpected" instead of its own code).
+    from deploy.cli import app as _app
+
+    _app()

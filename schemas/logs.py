@@ -20,15 +20,24 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 CONTEXT_FIELDS = ("portal", "url", "stage", "topic", "partition", "offset", "report_id", "role")
 # user:password@ in any URL (postgresql+psycopg://u:p@h/db, redis://:p@h, kafka SASL never reaches a log).
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]+)@")
-_SECRET_ASSIGNMENT = re.compile(r"(?i)\b(password|passwd|secret|sasl_plain_password|token)(['\"]?\s*[=:]\s*['\"]?)"
-                                r"[^\s'\",}]+")
+# `password=…`, `ssl_password': '…'`, `PGPASSWORD=…`, `…_SASL_PASSWORD=…`: a name ending in one of the words (the
+# `_` of a longer name is no word boundary, hence no \b on the left). A quoted value is masked up to its closing
+# quote (a password may hold spaces and commas), a bare one up to white space or a delimiter.
+_SECRET_ASSIGNMENT = re.compile(r"(?i)(password|passwd|secret|token)(\s*['\"]?\s*[=:]\s*)"
+                                r"(?:'[^']*'|\"[^\"]*\"|[^\s'\",}]+)")
 _HANDLER_NAME = "newsingest"
 
 
 def redact(text: str) -> str:
     """Mask the password of every URL and every `password=...` in a string."""
     text = _URL_CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
-    return _SECRET_ASSIGNMENT.sub(lambda m: f"{m[1]}{m[2]}***", text)
+    return _SECRET_ASSIGNMENT.sub(_masked, text)
+
+
+def _masked(match: re.Match) -> str:
+    value = match[0][match.end(2) - match.start(0):]
+    quote = value[0] if value[:1] in ("'", '"') else ""
+    return f"{match[1]}{match[2]}{quote}***{quote}"
 
 
 _CONTEXT: contextvars.ContextVar[dict] = contextvars.ContextVar("newsingest_log_context", default={})

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.logs import redact
 from schemas.topics import Topics
 
 ENV_PREFIX = "NEWSINGEST_"
@@ -191,7 +192,7 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         if not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError(f"expected a redis://, rediss:// or unix:// URL, got {value!r}")
+            raise ValueError(f"expected a redis://, rediss:// or unix:// URL, got {_scheme_only(value)}")
         return value.strip()
 
     @field_validator("kafka_security_protocol")
@@ -261,7 +262,8 @@ class Settings(BaseSettings):
     @classmethod
     def _storage(cls, value: str) -> str:
         if not value.startswith(BROKER_STORAGE_SCHEMES):
-            raise ValueError(f"expected a {', '.join(s + '...' for s in BROKER_STORAGE_SCHEMES)} URL, got {value!r}")
+            raise ValueError(f"expected a {', '.join(s + '...' for s in BROKER_STORAGE_SCHEMES)} URL, "
+                             f"got {_scheme_only(value)}")
         return value
 
     @field_validator("kafka_bootstrap_servers")
@@ -349,9 +351,16 @@ def load_settings(**overrides: object) -> Settings:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else _first_field_named(str(err["msg"]))
         message = " ".join(str(err["msg"]).split())  # one line, whatever pydantic says
-        raise SettingsError(f"invalid setting {ENV_PREFIX}{field.upper()}: {message}") from None
+        raise SettingsError(redact(f"invalid setting {ENV_PREFIX}{field.upper()}: {message}")) from None
     except ValueError as exc:  # a value pydantic-settings could not even parse (e.g. bad JSON for a complex field)
-        raise SettingsError(f"invalid settings: {' '.join(str(exc).split())}") from None
+        raise SettingsError(redact(f"invalid settings: {' '.join(str(exc).split())}")) from None
+
+
+def _scheme_only(url: str) -> str:
+    """A URL setting's value for an error message: its scheme only (the rest may hold a password, and a URL
+    mistyped badly enough escapes the masking of well-formed ones)."""
+    scheme = url.split(":", 1)[0].strip()[:20] if ":" in url else ""
+    return f"a {scheme}: URL" if scheme else "no URL scheme"
 
 
 def _first_field_named(message: str) -> str:
