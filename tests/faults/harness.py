@@ -487,7 +487,7 @@ def outcome_from_store(url: str) -> Outcome:
 
 def expected_outcome(pages, workdir: Path) -> Outcome:
     """The RawPages through the extract and process stages in ONE process, in the given order."""
-    from consumers.stages.base import Rejected, Retryable
+    from consumers.stages.base import Rejected, Retryable, acknowledge
     from deploy.wiring import build_stage, new_metrics
     from schemas.settings import load_settings
 
@@ -506,8 +506,7 @@ def expected_outcome(pages, workdir: Path) -> Outcome:
                 result = process(article)
             except Retryable:
                 continue
-            if result.on_delivered:
-                result.on_delivered()
+            acknowledge(result)
             break
     process.store.dispose()
     return outcome_from_store(f"sqlite:///{db}")

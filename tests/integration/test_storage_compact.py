@@ -16,7 +16,7 @@ from consumers.adapters import schema_migrations
 from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import REPORT_PAYLOAD_FIELDS, Store
 from consumers.adapters.tables import articles, documents, event_members, events, meeting_reports
-from consumers.stages.base import Retryable
+from consumers.stages.base import Retryable, acknowledge
 from consumers.stages.process import ProcessStage
 from schemas import MeetingReport
 from tests.store_0001 import write_0001
@@ -116,8 +116,7 @@ def test_a_0001_store_upgraded_keeps_every_document_and_dedup_decides_as_before(
         reports = [o.value for o in result.outputs if isinstance(o.value, MeetingReport)]
         if result.dedup_outcome == "duplicate":
             republished.extend(reports)
-        if result.on_delivered:
-            result.on_delivered()
+        acknowledge(result)
     expected = [(d.outcome, d.report_id, d.duplicate_of) for d in ref.decisions[len(old):]]
     assert got == expected
     # The old documents are found again: every re-sent old article is a duplicate, and the copies among the
@@ -186,8 +185,7 @@ def test_the_text_is_stored_once_deflated_and_nothing_else_carries_it(sqlite_url
     ordered = _ordered()
     for article in ordered:
         result = _run(stage, article)
-        if result.on_delivered:
-            result.on_delivered()
+        acknowledge(result)
     with store.engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())
         raw = conn.exec_driver_sql("SELECT id, text, lead, url FROM articles").all()

@@ -4,7 +4,7 @@ import threading
 
 from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import Store
-from consumers.stages.base import Retryable
+from consumers.stages.base import Retryable, acknowledge
 from consumers.stages.process import ProcessStage
 from tests.stage_helpers import MEETING_TEXT, article
 
@@ -18,7 +18,7 @@ def _stage(url: str) -> ProcessStage:
 
 def test_processing_twice_never_adds_a_row(db_url):
     stage = _stage(db_url)
-    stage(article()).on_delivered()
+    acknowledge(stage(article()))
     before = stage.store.counts()
     assert stage(article()).outputs == []
     assert stage.store.counts() == before == {"articles": 1, "documents": 1, "meeting_reports": 1, "events": 1}
@@ -27,7 +27,7 @@ def test_processing_twice_never_adds_a_row(db_url):
 
 def test_revision_keeps_the_old_version(db_url):
     stage = _stage(db_url)
-    stage(article()).on_delivered()
+    acknowledge(stage(article()))
     stage(article(MEETING_TEXT + ["Đoạn bổ sung sau khi đính chính số liệu của hội nghị giao ban."]))
     versions = [(r["version"], r["dedup_outcome"]) for r in stage.store.reports()]
     assert versions == [(1, "new"), (2, "revision")]

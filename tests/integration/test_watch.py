@@ -29,6 +29,7 @@ class Watcher:
         self.state_url = f"sqlite:///{tmp_path / 'crawl-state.db'}"
         self.log = tmp_path / "watch.log"
         self.proc: subprocess.Popen | None = None
+        self.scrapy_settings: dict[str, str] = {}  # `-s NAME=VALUE` overrides, past the service's validation
 
     def start(self) -> Watcher:
         env = {**os.environ, "NEWSINGEST_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
@@ -38,6 +39,8 @@ class Watcher:
         # The production entry point, as the crawler container runs it (robots.txt and delays off locally).
         args = [sys.executable, "-m", "crawlers.run", "--watch", "--portals", str(self.registry), "--no-robots",
                 "--download-delay", "0"]
+        for name, value in self.scrapy_settings.items():
+            args += ["-s", f"{name}={value}"]
         self.proc = subprocess.Popen(args, env=env, cwd=REPO, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=self.log.open("a"))
         return self
@@ -145,14 +148,16 @@ def test_sitemaps_from_robots_txt_and_their_lastmod_drive_refetches(sim, broker,
 def test_a_page_the_broker_refused_is_asked_for_again(sim, broker, tmp_path):
     sim.add_portal("p1", articles=3)
     watcher = Watcher(sim, broker, tmp_path)
-    watcher.topic = "not a valid topic name!"  # every publish fails
+    # Every publish fails. A setting can no longer name such a topic (refused at start), so the publisher's own
+    # Scrapy setting is overridden: what is tested is a broker refusing a page, not a configuration error.
+    watcher.scrapy_settings["NEWSINGEST_TOPIC_RAW_PAGES"] = "not a valid topic name!"
     watcher.start()
     try:
         wait_for(lambda: len(sim.article_fetches()) >= 6, 60, "a second request for each refused page")
     finally:
         watcher.stop()
     assert "could not publish" in watcher.log.read_text()
-    watcher.topic = f"raw-{uuid.uuid4().hex[:8]}"  # the broker takes them now
+    watcher.scrapy_settings.clear()  # the broker takes them now
     watcher.start()
     try:
         wait_for(lambda: len(read_topic(watcher.bootstrap, watcher.topic, timeout_s=3)) >= 3, 60, "the pages published")
