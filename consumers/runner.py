@@ -675,6 +675,8 @@ class Runner:
         self.metrics.infrastructure_errors.labels(self.stage.name, component).inc()
         if component == "database":
             self.database_up = False
+            if self.health_check is not None:  # the gauge agrees with the readiness probe
+                self.metrics.database_up.labels(self.stage.name).set(0)
         log.error("stage %s paused %.1fs: %s unavailable: %s", self.stage.name, self._backoff, component, exc)
         self.stop_event.wait(self._backoff)
         self._backoff = min(self._backoff * 2, self.max_backoff_s)

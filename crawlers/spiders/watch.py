@@ -29,7 +29,8 @@ from crawlers.middlewares.drops import record_drop, record_drop_reason, record_d
 from crawlers.registry import Portal
 from crawlers.scale.claims import LocalClaims
 from crawlers.watch.health import count_answer, count_failure
-from crawlers.watch.discovery import MAX_XML_BYTES, XmlTooLarge, kind_of, parse_feed, parse_sitemap, sitemaps_from_robots
+from crawlers.watch.discovery import (MAX_XML_BYTES, XmlTooLarge, kind_of, parse_feed, parse_sitemap,
+                                      sitemaps_from_robots)
 from crawlers.watch.policy import RECHECK_WINDOWS_S, listing_change, refetch_reason
 from crawlers.watch.state import body_hash
 
@@ -161,14 +162,14 @@ class WatchSpider(scrapy.Spider):
                 poll.failed += 1
                 record_drop_status(self.crawler, response)
             else:
-                if kind != "robots":  # the host's robots.txt answering says nothing of the portal's own pages
-                    poll.answered += 1
                 try:
                     yield from getattr(self, f"parse_{kind}")(response, poll)
                 except XmlTooLarge as exc:  # DOWNLOAD_MAXSIZE holds for what a gzipped sitemap inflates to
-                    poll.answered -= kind != "robots"
                     poll.failed += 1
                     record_drop_reason(self.crawler, "decompression_bomb", response.url, portal_id, str(exc))
+                else:
+                    if kind != "robots":  # the host's robots.txt answering says nothing of the portal's pages
+                        poll.answered += 1
         finally:
             if not detached:
                 self._settle(portal_id)

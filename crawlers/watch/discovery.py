@@ -1,7 +1,8 @@
 """Article URLs and their dates from RSS/Atom feeds, XML sitemaps (indexes and Google News included) and
 robots.txt `Sitemap:` lines. Pure parsing of bytes; no Scrapy, no network.
 
-Dates become epoch seconds (a date without a zone is Vietnam's time, UTC+7) so the watch policy can compare them with when a page was last fetched.
+Dates become epoch seconds (a date without a zone is Vietnam's time, UTC+7) so the watch policy can compare them
+with when a page was last fetched.
 XML is parsed without entities or network access (a feed is untrusted input).
 """
 
