@@ -65,6 +65,20 @@ def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
+@pytest.fixture
+def process_stage(sqlite_url):
+    """The process stage over a new SQLite store."""
+    from consumers.adapters.near_index import NearDuplicateIndex
+    from consumers.adapters.store import Store
+    from consumers.stages.process import ProcessStage
+
+    store = Store(sqlite_url)
+    store.create_schema()
+    yield ProcessStage(store=store, reports_topic="reports", events_topic="events",
+                       near_index=NearDuplicateIndex(threshold=0.7))
+    store.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     if request.param == "sqlite":

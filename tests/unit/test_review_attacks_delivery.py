@@ -13,31 +13,16 @@ import pytest
 from kafka.errors import MessageSizeTooLargeError
 from kafka.structs import TopicPartition
 
-from consumers.adapters.near_index import NearDuplicateIndex
 from consumers.adapters.store import Store
 from consumers.runner import Runner
-from consumers.stages.process import ProcessStage
 from deploy.wiring import new_metrics
 from schemas import encode
 from tests.stage_helpers import article
+from tests.unit.test_runner_policy import RefusingFuture
 
 REPO = Path(__file__).resolve().parents[2]
 Record = namedtuple("Record", "topic partition offset key value")
 TP = TopicPartition("articles", 0)
-
-
-class Future:
-    is_done = True
-
-    def __init__(self, exc=None) -> None:
-        self.exc = exc
-
-    def get(self, timeout=None):
-        if self.exc is not None:
-            raise self.exc
-
-    def succeeded(self):
-        return self.exc is None
 
 
 class Producer:
@@ -50,8 +35,8 @@ class Producer:
     def send(self, topic, key=None, value=None):
         self.sent.append((topic, key))
         if topic == self.refuse_topic:
-            return Future(MessageSizeTooLargeError("The message is larger than the max"))
-        return Future()
+            return RefusingFuture(MessageSizeTooLargeError("The message is larger than the max"))
+        return RefusingFuture()
 
     def flush(self, timeout=None):
         pass
@@ -86,15 +71,6 @@ class Consumer:
 
     def close(self, autocommit=False):
         pass
-
-
-@pytest.fixture
-def process_stage(sqlite_url):
-    store = Store(sqlite_url)
-    store.create_schema()
-    yield ProcessStage(store=store, reports_topic="reports", events_topic="events",
-                       near_index=NearDuplicateIndex(threshold=0.7))
-    store.dispose()
 
 
 def test_an_acknowledged_report_is_not_republished_when_its_event_summary_is_refused(process_stage):
@@ -181,7 +157,7 @@ class SizeLimitedProducer:
         if len(key or b"") + len(value or b"") > self.limit:
             raise MessageSizeTooLargeError(f"The message is {len(key or b'') + len(value or b'')} bytes")
         self.accepted.append((topic, key, value))
-        return Future()
+        return RefusingFuture()
 
     def flush(self, timeout=None):
         pass

@@ -2,11 +2,8 @@
 
 import pytest
 
-from consumers.adapters.near_index import NearDuplicateIndex
-from consumers.adapters.store import Store
 from consumers.stages.base import Rejected, acknowledge
 from consumers.stages.extract import ExtractStage
-from consumers.stages.process import ProcessStage
 from schemas import Article, EventSummary, MeetingReport
 from tests.pages import portal_page
 from tests.stage_helpers import MEETING_TEXT, NEWS_TEXT, article, raw_page
@@ -15,15 +12,6 @@ from tests.stage_helpers import MEETING_TEXT, NEWS_TEXT, article, raw_page
 @pytest.fixture
 def extract_stage():
     return ExtractStage(output_topic="articles", max_page_bytes=5_000_000, time_budget_s=10)
-
-
-@pytest.fixture
-def process_stage(sqlite_url):
-    store = Store(sqlite_url)
-    store.create_schema()
-    yield ProcessStage(store=store, reports_topic="reports", events_topic="events",
-                       near_index=NearDuplicateIndex(threshold=0.7))
-    store.dispose()
 
 
 def test_extract_stage_turns_a_raw_page_into_an_article(extract_stage):
